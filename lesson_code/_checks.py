@@ -1,0 +1,86 @@
+"""Argument checks shared by the public API.
+
+Every public function validates its input here so that a reader who passes the wrong thing
+gets a ``ValueError`` or ``TypeError`` that names the argument and says what is accepted,
+instead of a numpy traceback from deep inside a matrix product.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+
+def finite_array(value: object, name: str, ndim: int | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array, or raise if it is not numeric, finite and ``ndim``-D.
+
+    >>> finite_array([1, 2], "x").dtype
+    dtype('float64')
+    >>> finite_array([1.0, float("nan")], "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x must contain only finite numbers (no NaN or inf)
+    """
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}") from error
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+    return array
+
+
+def positive_number(value: object, name: str) -> float:
+    """Return ``value`` as a float, or raise unless it is a finite number > 0.
+
+    >>> positive_number(0.5, "learning_rate")
+    0.5
+    >>> positive_number(0, "learning_rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: learning_rate must be a finite number > 0, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def non_negative_number(value: object, name: str) -> float:
+    """Return ``value`` as a float, or raise unless it is a finite number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def positive_int(value: object, name: str) -> int:
+    """Return ``value`` as an int, or raise unless it is an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def choice(value: object, name: str, accepted: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``accepted``, else raise naming the accepted values.
+
+    >>> choice("relu", "activation", ["relu", "tanh"])
+    'relu'
+    >>> choice("gelu", "activation", ["relu", "tanh"])
+    Traceback (most recent call last):
+    ...
+    ValueError: activation must be one of 'relu', 'tanh'; got 'gelu'
+    """
+    accepted = list(accepted)
+    if value not in accepted:
+        listed = ", ".join(repr(a) for a in accepted)
+        raise ValueError(f"{name} must be one of {listed}; got {value!r}")
+    return str(value)

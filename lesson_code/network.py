@@ -1,0 +1,365 @@
+"""A fully connected network (MLP) with hand-written backpropagation, in Nielsen's notation.
+
+For layers l = 1, ..., L (``weights[l-1]`` is W^l):
+
+    z^l = W^l a^{l-1} + b^l,        a^l = sigma(z^l),        a^0 = x
+
+The backward pass is the product the whole course is about:
+
+    delta^L = Sigma'(z^L) dC/da^L
+    delta^l = Sigma'(z^l) (W^{l+1})^T delta^{l+1}
+    dC/db^l = delta^l,              dC/dW^l = delta^l (a^{l-1})^T
+
+where Sigma'(z) is the diagonal matrix of sigma'(z). Arrays hold one example per row, so in
+code a^l has shape (batch, n_l) and the products above are written transposed.
+
+References: Rumelhart, Hinton & Williams (1986); Nielsen, *Neural Networks and Deep Learning*,
+ch. 2 and 5 (2015); Glorot & Bengio (2010) for Xavier and He et al. (2015) for He
+initialization.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from lesson_code._checks import choice, finite_array
+from lesson_code.activations import Activation, get_activation
+
+INITS = ("normal", "xavier", "he", "nielsen")
+"""Weight initializations, see :class:`MLP`."""
+
+LOSSES = ("mse", "cross_entropy")
+"""Costs :meth:`MLP.gradients` knows."""
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """dC/dW^l and dC/db^l for every layer, with the cost C they differentiate.
+
+    ``weights[l]`` has the shape of ``MLP.weights[l]``, ``biases[l]`` of ``MLP.biases[l]``.
+    """
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    loss: float
+
+
+@dataclass(frozen=True)
+class LayerNorms:
+    """Per-layer gradient norms: ``weights[l]`` = ||dC/dW^{l+1}||_F, ``biases[l]`` = ||dC/db^{l+1}||."""
+
+    weights: np.ndarray
+    biases: np.ndarray
+
+
+@dataclass(frozen=True)
+class BiasBound:
+    """Per-example bias-gradient norms and their upper bound, both of shape (batch, n_layers)."""
+
+    measured: np.ndarray
+    bound: np.ndarray
+
+
+class MLP:
+    """A multilayer perceptron with manual, batch-vectorised backpropagation.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Units per layer, input first: ``[784, 30, 10]`` is 784 inputs, one hidden layer of 30
+        units and 10 outputs. At least two entries, each >= 1.
+    activation : str
+        Hidden activation (see :mod:`lesson_code.activations`); also used at the output unless
+        ``output_activation`` says otherwise.
+    init : str
+        ``"normal"``: W and b from N(0, 1), the classic setting of the lesson material.
+        ``"xavier"``: W from N(0, 2 / (fan_in + fan_out)), b = 0 (Glorot & Bengio 2010).
+        ``"he"``: W from N(0, 2 / fan_in), b = 0 (He et al. 2015).
+        ``"nielsen"``: W from N(0, 1 / fan_in), b from N(0, 1) (Nielsen 2015, ch. 3).
+    seed : int
+        Seed of the generator that draws the parameters: the same seed gives the same network.
+    output_activation : str or None
+        Activation of the last layer, e.g. ``"linear"`` for regression; None means ``activation``.
+
+    Examples
+    --------
+    >>> net = MLP([3, 4, 2], activation="tanh", init="xavier", seed=1)
+    >>> [w.shape for w in net.weights], [b.shape for b in net.biases]
+    ([(4, 3), (2, 4)], [(4,), (2,)])
+    >>> net.forward(np.zeros((5, 3))).shape
+    (5, 2)
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str = "sigmoid",
+        init: str = "normal",
+        seed: int = 0,
+        output_activation: str | None = None,
+    ) -> None:
+        self.sizes = _check_sizes(sizes)
+        self.activation: Activation = get_activation(activation)
+        self.output_activation: Activation = (
+            self.activation if output_activation is None else get_activation(output_activation)
+        )
+        self.init = choice(init, "init", INITS)
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+        self.seed = int(seed)
+        rng = np.random.default_rng(self.seed)
+        self.weights: list[np.ndarray] = []
+        self.biases: list[np.ndarray] = []
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+            weight_std = {
+                "normal": 1.0,
+                "xavier": np.sqrt(2.0 / (fan_in + fan_out)),
+                "he": np.sqrt(2.0 / fan_in),
+                "nielsen": np.sqrt(1.0 / fan_in),
+            }[self.init]
+            self.weights.append(weight_std * rng.standard_normal((fan_out, fan_in)))
+            if self.init in ("normal", "nielsen"):
+                self.biases.append(rng.standard_normal(fan_out))
+            else:
+                self.biases.append(np.zeros(fan_out))
+
+    @property
+    def n_layers(self) -> int:
+        """L, the number of weight layers (hidden layers + the output layer)."""
+        return len(self.weights)
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, "
+            f"seed={self.seed}, output_activation={self.output_activation.name!r})"
+        )
+
+    def _layer_activation(self, layer: int) -> Activation:
+        return self.output_activation if layer == self.n_layers - 1 else self.activation
+
+    def _check_inputs(self, x: object) -> np.ndarray:
+        x = finite_array(x, "x", ndim=2)
+        if x.shape[1] != self.sizes[0]:
+            raise ValueError(
+                f"x must have shape (batch, {self.sizes[0]}) for this network, got {x.shape}"
+            )
+        return x
+
+    def forward_pass(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Run the network and keep every intermediate.
+
+        Returns
+        -------
+        zs : list of arrays
+            ``zs[l]`` is z^{l+1}, shape (batch, sizes[l+1]).
+        activations : list of arrays
+            ``activations[l]`` is a^l, from a^0 = x to a^L; shape (batch, sizes[l]).
+        """
+        a = self._check_inputs(x)
+        zs, activations = [], [a]
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
+            z = a @ w.T + b  # (batch, n_out)
+            a = self._layer_activation(layer).function(z)
+            zs.append(z)
+            activations.append(a)
+        return zs, activations
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """a^L for a batch ``x`` of shape (batch, sizes[0])."""
+        return self.forward_pass(x)[1][-1]
+
+    def _output_deltas(
+        self, z_last: np.ndarray, output: np.ndarray, y: np.ndarray, loss: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-example delta^L and per-example cost, before averaging over the batch."""
+        if loss == "mse":
+            error = output - y
+            per_example_cost = 0.5 * np.sum(error * error, axis=1)
+            delta = error * self.output_activation.derivative(z_last)
+            return delta, per_example_cost
+        if self.output_activation.name != "sigmoid":
+            raise ValueError(
+                "loss='cross_entropy' needs a sigmoid output layer, got output activation "
+                f"{self.output_activation.name!r}"
+            )
+        # log(sigmoid(z)) = -logaddexp(0, -z): exact and finite even for saturated units.
+        per_example_cost = np.sum(
+            y * np.logaddexp(0.0, -z_last) + (1.0 - y) * np.logaddexp(0.0, z_last), axis=1
+        )
+        # The sigmoid's derivative cancels against the cost's: delta^L = a^L - y.
+        return output - y, per_example_cost
+
+    def _backward(
+        self, x: np.ndarray, y: np.ndarray, loss: str
+    ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]:
+        """Per-example deltas for every layer (not divided by the batch size)."""
+        x = self._check_inputs(x)
+        y = finite_array(y, "y", ndim=2)
+        if y.shape != (x.shape[0], self.sizes[-1]):
+            raise ValueError(
+                f"y must have shape (batch, {self.sizes[-1]}) = {(x.shape[0], self.sizes[-1])}, "
+                f"got {y.shape}"
+            )
+        choice(loss, "loss", LOSSES)
+        zs, activations = self.forward_pass(x)
+        delta, per_example_cost = self._output_deltas(zs[-1], activations[-1], y, loss)
+        deltas = [delta]
+        for layer in range(self.n_layers - 2, -1, -1):
+            delta = (delta @ self.weights[layer + 1]) * self.activation.derivative(zs[layer])
+            deltas.append(delta)
+        deltas.reverse()
+        return deltas, activations, per_example_cost, activations[-1] - y
+
+    def gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "mse") -> Gradients:
+        """Backpropagate the batch cost and return dC/dW^l, dC/db^l and C.
+
+        ``loss="mse"``:  C = 1/(2B) sum_i ||a^L_i - y_i||^2, delta^L = (a^L - y) * sigma'(z^L) / B.
+        ``loss="cross_entropy"`` (sigmoid output only):
+        C = -1/B sum_i sum_j [y_ij ln a_ij + (1 - y_ij) ln(1 - a_ij)], delta^L = (a^L - y) / B.
+
+        Parameters
+        ----------
+        x : array of shape (batch, sizes[0])
+        y : array of shape (batch, sizes[-1])
+        loss : {"mse", "cross_entropy"}
+
+        Examples
+        --------
+        >>> net = MLP([2, 3, 1], seed=0)
+        >>> grads = net.gradients(np.ones((4, 2)), np.ones((4, 1)))
+        >>> [g.shape for g in grads.weights], round(grads.loss, 4)
+        ([(3, 2), (1, 3)], 0.479)
+        """
+        deltas, activations, per_example_cost, _ = self._backward(x, y, loss)
+        batch = activations[0].shape[0]
+        weight_grads = [d.T @ a / batch for d, a in zip(deltas, activations[:-1])]
+        bias_grads = [d.sum(axis=0) / batch for d in deltas]
+        return Gradients(weight_grads, bias_grads, float(per_example_cost.mean()))
+
+    def bias_gradient_bound(self, x: np.ndarray, y: np.ndarray) -> BiasBound:
+        """Measure ||dC/db^l|| per example and the bound it must obey (MSE cost).
+
+        For one example with cost C = ||a^L - y||^2 / 2, taking norms of the product form of
+        delta^l and using ||Sigma'(z^r)||_2 <= gamma_r = sup sigma_r':
+
+            ||dC/db^l|| <= (prod_{r=l}^{L} gamma_r) * (prod_{r=l+1}^{L} ||W^r||_2) * ||a^L - y||
+
+        which is gamma^{L-l+1} prod_{r>l} ||W^r||_2 ||a^L - y|| when every layer uses the same
+        activation.
+
+        Returns
+        -------
+        BiasBound
+            ``measured[i, l]`` and ``bound[i, l]`` for example i and layer l + 1.
+
+        Examples
+        --------
+        >>> net = MLP([5, 8, 8, 3], seed=2)
+        >>> check = net.bias_gradient_bound(np.ones((4, 5)), np.zeros((4, 3)))
+        >>> bool(np.all(check.measured <= check.bound))
+        True
+        """
+        deltas, _, _, error = self._backward(x, y, "mse")
+        measured = np.stack([np.linalg.norm(d, axis=1) for d in deltas], axis=1)
+        gammas = np.array([self._layer_activation(l).derivative_sup for l in range(self.n_layers)])
+        spectral = np.array([np.linalg.norm(w, ord=2) for w in self.weights])
+        # factor[l] = prod_{r >= l} gamma_r * prod_{r > l} ||W^r||_2, built from the output down.
+        factor = np.empty(self.n_layers)
+        running = gammas[-1]
+        factor[-1] = running
+        for layer in range(self.n_layers - 2, -1, -1):
+            running *= gammas[layer] * spectral[layer + 1]
+            factor[layer] = running
+        bound = np.linalg.norm(error, axis=1)[:, None] * factor[None, :]
+        return BiasBound(measured, bound)
+
+
+def gradient_norms_per_layer(gradients: Gradients) -> LayerNorms:
+    """||dC/dW^l||_F and ||dC/db^l||_2 for every layer l = 1..L.
+
+    Examples
+    --------
+    >>> net = MLP([4, 6, 6, 2], seed=0)
+    >>> norms = gradient_norms_per_layer(net.gradients(np.ones((3, 4)), np.zeros((3, 2))))
+    >>> norms.weights.shape, norms.biases.shape
+    ((3,), (3,))
+    """
+    if not isinstance(gradients, Gradients):
+        raise TypeError(
+            f"gradients must be the Gradients returned by MLP.gradients, got {type(gradients).__name__}"
+        )
+    return LayerNorms(
+        weights=np.array([np.linalg.norm(g) for g in gradients.weights]),
+        biases=np.array([np.linalg.norm(g) for g in gradients.biases]),
+    )
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The one-node-per-layer chain: ``h[t]`` = h_t (``h[0]`` = x, ``h[-1]`` = o) and
+    ``grad_h[t]`` = dL/dh_t."""
+
+    h: np.ndarray
+    grad_h: np.ndarray
+
+
+def chain_gradients(
+    weights: Sequence[float], x: float, activation: str = "sigmoid", grad_output: float = 1.0
+) -> Chain:
+    """Forward and backward through the chain x = h_0 -> h_1 -> ... -> h_m = o.
+
+    Forward: h_{t+1} = phi(w_{t+1} h_t). Backward, from dL/dh_m = ``grad_output``:
+
+        dL/dh_t = phi'(w_{t+1} h_t) * w_{t+1} * dL/dh_{t+1}
+
+    so dL/dh_0 is the product of m factors phi'(.) w, each at most gamma |w| in size.
+
+    Parameters
+    ----------
+    weights : sequence of float
+        w_1, ..., w_m (at least one).
+    x : float
+        The input h_0.
+    activation : str
+        phi, by name.
+    grad_output : float
+        dL/do, e.g. (o - y) for L = (o - y)^2 / 2.
+
+    Examples
+    --------
+    >>> chain = chain_gradients([1.0] * 3, x=0.0)
+    >>> print(np.round(chain.grad_h, 4))
+    [0.0134 0.0534 0.2273 1.    ]
+    """
+    w = finite_array(weights, "weights", ndim=1)
+    if w.size == 0:
+        raise ValueError("weights must hold at least one weight, got an empty sequence")
+    h0 = finite_array(x, "x", ndim=0)
+    upstream = finite_array(grad_output, "grad_output", ndim=0)
+    phi = get_activation(activation)
+    h = np.empty(w.size + 1)
+    h[0] = h0
+    for t in range(w.size):
+        h[t + 1] = phi.function(w[t] * h[t])
+    grad_h = np.empty(w.size + 1)
+    grad_h[-1] = upstream
+    for t in range(w.size - 1, -1, -1):
+        grad_h[t] = phi.derivative(w[t] * h[t]) * w[t] * grad_h[t + 1]
+    return Chain(h, grad_h)
+
+
+def _check_sizes(sizes: object) -> list[int]:
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise TypeError(f"sizes must be a sequence of integers such as [784, 30, 10], got {sizes!r}")
+    if len(sizes) < 2:
+        raise ValueError(
+            f"sizes must have at least 2 entries (inputs and outputs), got {list(sizes)}"
+        )
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+            raise ValueError(f"sizes must contain integers >= 1, got {list(sizes)}")
+    return [int(s) for s in sizes]
