@@ -1,0 +1,55 @@
+"""Run every Python snippet in ``docs/**/*.md`` under pytest with sybil.
+
+The blocks of one page run in order in one namespace, like a notebook. A block whose first line
+starts with ``>>>`` is a doctest: its printed output is compared with the text under it, so a
+number shown in a chapter is a checked output. A failure names the file and line.
+
+sybil's stock Markdown parser only takes fences whose info string is exactly ``python``;
+``python title="x.py"``, ``py`` or ``pycon`` blocks would be skipped without a word. The parser
+here reads the first word of the info string instead, and ``tests/test_snippets_collected.py``
+fails if any Python-looking fence in ``docs/`` escapes it.
+"""
+
+from __future__ import annotations
+
+import doctest
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # headless: no window, no display needed
+
+from sybil import Sybil  # noqa: E402
+from sybil.parsers.abstract.codeblock import PythonDocTestOrCodeBlockParser  # noqa: E402
+from sybil.parsers.markdown import SkipParser  # noqa: E402
+from sybil.parsers.markdown.codeblock import CodeBlockParser  # noqa: E402
+
+PYTHON_FENCE_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython", "ipython3"})
+
+
+class InfoStringCodeBlockParser(CodeBlockParser):
+    """A fenced block is Python when the first word of its info string is a Python language."""
+
+    def __call__(self, document):
+        for region in self.lexers(document):
+            words = region.lexemes["arguments"].replace("{", " ").replace(".", " ").split()
+            if words and words[0].lower() in PYTHON_FENCE_LANGUAGES:
+                region.parsed = region.lexemes["source"]
+                region.evaluator = self._evaluator or self.evaluate
+                yield region
+
+
+class PythonSnippetParser(PythonDocTestOrCodeBlockParser):
+    codeblock_parser_class = InfoStringCodeBlockParser
+
+
+def make_sybil() -> Sybil:
+    return Sybil(
+        parsers=[
+            PythonSnippetParser(doctest_optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS),
+            SkipParser(),
+        ],
+        path="docs",
+        patterns=["*.md"],
+    )
+
+
+pytest_collect_file = make_sybil().pytest()

@@ -1,0 +1,72 @@
+"""MkDocs hook: draw every registered figure from ``lesson_code`` before the build.
+
+Figures are build outputs: they are rendered (through the cached renderer of
+``lesson_code.figures``) into ``.cache/figures/`` and added to the site as generated files at
+``figures/NAME.svg``, so pages embed them with ``![alt](figures/NAME.svg)`` and MkDocs checks
+those links like any other. ``mkdocs serve`` also watches ``lesson_code/``: editing a figure
+function, or the code that computes its data, redraws it on the next reload.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import sys
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+log = logging.getLogger("mkdocs.hooks.figures")
+
+FIGURE_LINK = re.compile(r"figures/([A-Za-z0-9_.-]+?)\.svg")
+
+
+def _project_root(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def _fresh_figures_module():
+    """Import lesson_code.figures anew, so a rebuild under ``mkdocs serve`` sees edited code."""
+    for name in list(sys.modules):
+        if name == "lesson_code" or name.startswith("lesson_code."):
+            del sys.modules[name]
+    importlib.invalidate_caches()
+    return importlib.import_module("lesson_code.figures")
+
+
+def _pages_using_figures(docs_dir: Path) -> dict[str, list[str]]:
+    users: dict[str, list[str]] = {}
+    for page in sorted(docs_dir.rglob("*.md")):
+        for match in FIGURE_LINK.finditer(page.read_text(encoding="utf-8")):
+            pages = users.setdefault(match.group(1), [])
+            if page.relative_to(docs_dir).as_posix() not in pages:
+                pages.append(page.relative_to(docs_dir).as_posix())
+    return users
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    docs_dir = Path(config.docs_dir)
+    figures = _fresh_figures_module()
+    users = _pages_using_figures(docs_dir)
+    for name in sorted(set(users) - set(figures.FIGURES)):
+        log.warning(
+            f"{', '.join('docs/' + p for p in users[name])} embeds figures/{name}.svg, but no figure "
+            f"is registered as {name!r}. Registered figures: {', '.join(sorted(figures.FIGURES))}"
+        )
+    out_dir = _project_root(config) / ".cache" / "figures"
+    for name in figures.FIGURES:
+        try:
+            (result,) = figures.render([name], out_dir, log=log.info)
+        except figures.FigureError as error:
+            pages = ", ".join("docs/" + p for p in users.get(name, [])) or "no page yet"
+            raise PluginError(f"Could not draw {error} (used by {pages})") from error
+        files.append(File.generated(config, f"figures/{name}.svg", abs_src_path=str(result.path)))
+    return files
+
+
+def on_serve(server, config: MkDocsConfig, builder):
+    server.watch(str(_project_root(config) / "lesson_code"))
+    return server

@@ -1,0 +1,160 @@
+"""Draw registered figures to SVG, byte-identical run to run, skipping unchanged ones.
+
+A figure is redrawn only when one of its inputs changed: its own module, the rest of
+``lesson_code`` (the code that computes its data), or the matplotlib / numpy version. The
+inputs are hashed into a key stored beside the SVG (``NAME.svg.key``).
+
+SVG output is made deterministic with a fixed ``svg.hashsalt`` (the ids matplotlib generates)
+and no ``Date``/``Creator`` metadata; either alone is not enough.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import matplotlib
+
+from lesson_code.figures.registry import FIGURES, FigureSpec, get_figure
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = Path(".cache") / "figures"
+
+STYLE: dict[str, object] = {
+    "svg.hashsalt": "why-deep-networks-are-hard-to-train",
+    "svg.fonttype": "path",
+    "font.size": 10.0,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "lines.linewidth": 1.8,
+}
+"""The site's figure style, applied while a figure is drawn and saved."""
+
+
+class FigureError(RuntimeError):
+    """A figure function failed or returned something that is not a Figure."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"figure {name!r}: {message}")
+        self.figure_name = name
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What happened to one figure: ``status`` is ``"drawn"`` or ``"cached"``."""
+
+    name: str
+    path: Path
+    status: str
+    seconds: float
+
+
+def _core_digest() -> str:
+    """Hash of every lesson_code source file except the modules that only define figures."""
+    digest = hashlib.sha256()
+    figure_modules = {spec.source.resolve() for spec in FIGURES.values()}
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        if path.resolve() in figure_modules:
+            continue
+        digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def figure_key(spec: FigureSpec, core_digest: str | None = None) -> str:
+    """The cache key of a figure: a hash of everything its SVG depends on."""
+    digest = hashlib.sha256()
+    for part in (
+        spec.name,
+        core_digest if core_digest is not None else _core_digest(),
+        spec.source.read_text(encoding="utf-8"),
+        version("matplotlib"),
+        version("numpy"),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def draw_svg(spec: FigureSpec) -> bytes:
+    """Call the figure function and return its SVG bytes; FigureError if it fails."""
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(STYLE):
+        try:
+            figure = spec.function()
+        except Exception as error:
+            raise FigureError(
+                spec.name, f"its function {spec.function.__name__}() in {spec.source.name} raised "
+                f"{type(error).__name__}: {error}"
+            ) from error
+        if not isinstance(figure, Figure):
+            raise FigureError(
+                spec.name, f"{spec.function.__name__}() must return a matplotlib Figure, "
+                f"got {type(figure).__name__}"
+            )
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def render(
+    names: Iterable[str] | None = None,
+    out_dir: Path | str = DEFAULT_OUT,
+    force: bool = False,
+    log: Callable[[str], None] | None = print,
+) -> list[RenderResult]:
+    """Draw figures into ``out_dir/NAME.svg``, skipping those whose inputs have not changed.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Figures to draw; all registered figures by default.
+    out_dir : path
+        Where the SVGs and their keys go (created if needed).
+    force : bool
+        Redraw even when the cached SVG is current.
+    log : callable or None
+        Receives one progress line per figure (``print`` by default; None for silence).
+
+    Raises
+    ------
+    FigureError
+        Naming the figure whose function failed.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    specs = [get_figure(name) for name in names] if names is not None else list(FIGURES.values())
+    core = _core_digest()
+    results = []
+    for spec in specs:
+        start = time.perf_counter()
+        path = out / f"{spec.name}.svg"
+        key_path = out / f"{spec.name}.svg.key"
+        key = figure_key(spec, core)
+        cached = (
+            not force
+            and path.exists()
+            and key_path.exists()
+            and key_path.read_text(encoding="utf-8") == key
+        )
+        if not cached:
+            svg = draw_svg(spec)
+            # Rewriting identical bytes would wake file watchers (mkdocs serve) for nothing.
+            if not path.exists() or path.read_bytes() != svg:
+                path.write_bytes(svg)
+            key_path.write_text(key, encoding="utf-8")
+        result = RenderResult(spec.name, path, "cached" if cached else "drawn",
+                              time.perf_counter() - start)
+        results.append(result)
+        if log is not None:
+            log(f"figure {spec.name:<32} {result.status:<6} {result.seconds:6.2f} s")
+    return results

@@ -1,0 +1,174 @@
+"""How the gradient's size changes from layer to layer in a freshly initialized deep network.
+
+The measurements behind the vanishing-gradient chapter: build a random square MLP
+(``width`` units in every layer, ``depth`` weight layers), push one batch of N(0, 1) inputs with
+U[0, 1] targets through it, backpropagate the MSE cost, and read ||dC/dW^l||_F for every layer.
+The ratio ||dC/dW^1|| / ||dC/dW^L|| says how much slower the first layer learns than the last
+one under plain gradient descent (Nielsen 2015, ch. 5, "the learning speed" of a layer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lesson_code._checks import positive_int
+from lesson_code.network import MLP, gradient_norms_per_layer
+
+CONFIGURATIONS: tuple[tuple[str, str], ...] = (
+    ("sigmoid", "normal"),
+    ("sigmoid", "xavier"),
+    ("tanh", "xavier"),
+    ("relu", "normal"),
+    ("relu", "he"),
+)
+"""(activation, init) pairs the chapter compares: the classic setting and the usual fixes."""
+
+DEPTHS: tuple[int, ...] = (5, 10, 20, 50)
+"""Depths (weight layers) the chapter's table and figure use."""
+
+WIDTH = 100
+BATCH = 64
+SEEDS = 10
+
+
+def layer_weight_gradient_norms(
+    activation: str,
+    init: str,
+    depth: int,
+    width: int = WIDTH,
+    batch: int = BATCH,
+    seed: int = 0,
+) -> np.ndarray:
+    """||dC/dW^l||_F for l = 1..depth of one random square network at initialization.
+
+    Parameters
+    ----------
+    activation, init : str
+        As for :class:`lesson_code.network.MLP`.
+    depth : int
+        Number of weight layers L (>= 1); the network has sizes ``[width] * (depth + 1)``.
+    width, batch : int
+        Units per layer and examples in the batch.
+    seed : int
+        Seeds both the network and the batch.
+
+    Returns
+    -------
+    ndarray of shape (depth,)
+
+    Examples
+    --------
+    >>> norms = layer_weight_gradient_norms("sigmoid", "xavier", depth=10)
+    >>> print(f"{norms[0] / norms[-1]:.1e}")
+    1.2e-06
+    """
+    depth = positive_int(depth, "depth")
+    width = positive_int(width, "width")
+    batch = positive_int(batch, "batch")
+    net = MLP([width] * (depth + 1), activation=activation, init=init, seed=seed)
+    rng = np.random.default_rng(10_000 + seed)
+    x = rng.standard_normal((batch, width))
+    y = rng.uniform(size=(batch, width))
+    return gradient_norms_per_layer(net.gradients(x, y)).weights
+
+
+def median_layer_weight_gradient_norms(
+    activation: str, init: str, depth: int, seeds: int = SEEDS, width: int = WIDTH, batch: int = BATCH
+) -> np.ndarray:
+    """The per-layer profile of :func:`layer_weight_gradient_norms`, median over ``seeds`` draws.
+
+    >>> profile = median_layer_weight_gradient_norms("relu", "he", depth=4, seeds=3)
+    >>> profile.shape
+    (4,)
+    """
+    seeds = positive_int(seeds, "seeds")
+    runs = [layer_weight_gradient_norms(activation, init, depth, width, batch, s) for s in range(seeds)]
+    return np.median(np.array(runs), axis=0)
+
+
+def per_layer_gain(norms: np.ndarray) -> float:
+    """The average factor by which a gradient norm changes per layer, going back one layer.
+
+    For norms n_1..n_L (input side first), the geometric mean (n_1 / n_L)^(1/(L-1)): below 1 the
+    gradient vanishes towards the input, above 1 it grows.
+
+    >>> print(per_layer_gain(np.array([0.01, 0.1, 1.0])))
+    0.1
+    """
+    norms = np.asarray(norms, dtype=float)
+    if norms.ndim != 1 or norms.size < 2 or np.any(norms <= 0):
+        raise ValueError("norms must be a 1-D array of at least 2 positive numbers")
+    return float((norms[0] / norms[-1]) ** (1.0 / (norms.size - 1)))
+
+
+@dataclass(frozen=True)
+class FlowSummary:
+    """Medians over seeds for one (activation, init, depth): the first/last-layer ratio of
+    weight-gradient norms and the first layer's absolute norm."""
+
+    activation: str
+    init: str
+    depth: int
+    ratio: float
+    first_layer_norm: float
+
+
+def summarize_gradient_flow(
+    activation: str, init: str, depth: int, seeds: int = SEEDS, width: int = WIDTH, batch: int = BATCH
+) -> FlowSummary:
+    """Median, over ``seeds`` random networks, of ||dC/dW^1|| / ||dC/dW^L|| and of ||dC/dW^1||.
+
+    The median, not the mean, because a single saturated or exploding draw would dominate a mean
+    of numbers that span dozens of orders of magnitude.
+
+    >>> s = summarize_gradient_flow("tanh", "xavier", depth=5, seeds=3)
+    >>> print(s.depth, f"{s.ratio:.2f}")
+    5 1.13
+    """
+    seeds = positive_int(seeds, "seeds")
+    runs = np.array(
+        [layer_weight_gradient_norms(activation, init, depth, width, batch, seed) for seed in range(seeds)]
+    )
+    return FlowSummary(
+        activation,
+        init,
+        depth,
+        ratio=float(np.median(runs[:, 0] / runs[:, -1])),
+        first_layer_norm=float(np.median(runs[:, 0])),
+    )
+
+
+def gradient_flow_table(
+    configurations: tuple[tuple[str, str], ...] = CONFIGURATIONS,
+    depths: tuple[int, ...] = DEPTHS,
+    seeds: int = SEEDS,
+) -> list[FlowSummary]:
+    """:func:`summarize_gradient_flow` for every configuration and depth, in that order."""
+    return [
+        summarize_gradient_flow(activation, init, depth, seeds)
+        for activation, init in configurations
+        for depth in depths
+    ]
+
+
+def format_flow_table(rows: list[FlowSummary]) -> str:
+    """A plain-text table: one line per configuration, 'ratio (first-layer norm)' per depth.
+
+    >>> print(format_flow_table([FlowSummary("relu", "he", 5, 0.5, 20.0)]))
+    activation init        L=5
+    relu       he      5.0e-01 (2.0e+01)
+    """
+    depths = sorted({row.depth for row in rows})
+    header = f"{'activation':<10} {'init':<6}" + "".join(f"{f'L={d}':>20}" for d in depths)
+    lines = [header.rstrip()]
+    keys = list(dict.fromkeys((row.activation, row.init) for row in rows))
+    by_key = {(row.activation, row.init, row.depth): row for row in rows}
+    for activation, init in keys:
+        cells = []
+        for depth in depths:
+            row = by_key.get((activation, init, depth))
+            cells.append(f"{row.ratio:.1e} ({row.first_layer_norm:.1e})" if row else "-")
+        lines.append(f"{activation:<10} {init:<6}" + "".join(f"{c:>20}" for c in cells))
+    return "\n".join(lines)

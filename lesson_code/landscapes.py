@@ -1,0 +1,391 @@
+"""Two-dimensional loss surfaces that show, one at a time, what makes gradient descent hard.
+
+Each :class:`Landscape` knows its value, its analytic gradient and Hessian, its minima and a
+window to draw it in:
+
+* ``round_bowl`` x^2 + y^2 and ``elliptic_bowl`` x^2 + 4y^2: the steepest-descent direction is
+  perpendicular to the contours, so it points at the minimum of the round bowl but not of the
+  elliptic one, where descent zig-zags;
+* ``convex_g`` g(x, y) = x^2 + y^2 - 2x - 2y + 6, a convex bowl with the unique minimum
+  g(1, 1) = 4, and ``nonconvex_G``, a bowl with three dips (local minima) of different depths;
+* ``cliff``: a gentle slope that ends in a steep drop, where an unclipped step is catapulted far
+  away;
+* ``sloping_valley``: a narrow tilted trough whose floor descends gently, where descent bounces
+  between the walls and momentum helps;
+* ``saddle`` x^2 - y^2: the composition f(g(x_1), g(x_2)) = x_1^2 - x_2^2 of two convex functions,
+  which is not convex.
+
+References: Aggarwal, *Neural Networks and Deep Learning*, sec. 4.2 (2018), for the bowls, g and
+G, cliffs and valleys and x_1^2 - x_2^2; Goodfellow, Bengio & Courville, *Deep Learning*,
+sec. 8.2.4 (2016), for cliffs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from lesson_code._checks import choice, finite_array
+
+ArrayPair = tuple[np.ndarray, np.ndarray]
+Point = tuple[float, float]
+Window = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """A loss L(x, y) of two parameters, with its derivatives and where to look at it.
+
+    Attributes
+    ----------
+    name : str
+        The name it is looked up by in :data:`LANDSCAPES`.
+    tex : str
+        The formula in TeX, for titles and the text.
+    description : str
+        One or two sentences on what the surface shows.
+    value_function : callable
+        (x, y) -> L(x, y), elementwise on broadcastable arrays.
+    gradient_function : callable
+        (x, y) -> (dL/dx, dL/dy) at a point.
+    hessian_function : callable
+        (x, y) -> (d2L/dx2, d2L/dxdy, d2L/dy2) at a point.
+    bounds : ((float, float), (float, float))
+        The default plotting window ((xmin, xmax), (ymin, ymax)).
+    minima : tuple of (float, float)
+        Every local minimum inside ``bounds`` (empty if there is none).
+    saddle_points : tuple of (float, float)
+        Known saddle points, for marking on plots.
+    """
+
+    name: str
+    tex: str
+    description: str
+    value_function: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    gradient_function: Callable[[float, float], tuple[float, float]]
+    hessian_function: Callable[[float, float], tuple[float, float, float]]
+    bounds: Window
+    minima: tuple[Point, ...] = ()
+    saddle_points: tuple[Point, ...] = ()
+
+    def value(self, x: float | np.ndarray, y: float | np.ndarray) -> float | np.ndarray:
+        """L(x, y), elementwise, so that it can fill a contour grid.
+
+        Parameters
+        ----------
+        x, y : float or array_like
+            Finite coordinates of broadcastable shapes.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            A float if both inputs are scalars, otherwise an array of the broadcast shape.
+            Far outside ``bounds`` the value may overflow to inf.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If the coordinates are not finite numbers or do not broadcast together.
+
+        Examples
+        --------
+        >>> bowl = get_landscape("elliptic_bowl")
+        >>> print(bowl.value(1.0, 1.0), bowl.value(np.array([0.0, 1.0]), 0.5).tolist())
+        5.0 [1.0, 2.0]
+        """
+        x_array, y_array = finite_array(x, "x"), finite_array(y, "y")
+        try:
+            x_array, y_array = np.broadcast_arrays(x_array, y_array)
+        except ValueError as error:
+            raise ValueError(
+                f"x and y must have broadcastable shapes, got {x_array.shape} and {y_array.shape}"
+            ) from error
+        with np.errstate(over="ignore"):
+            values = np.asarray(self.value_function(x_array, y_array), dtype=np.float64)
+        return float(values) if values.ndim == 0 else values
+
+    def gradient(self, point: np.ndarray) -> np.ndarray:
+        """The gradient (dL/dx, dL/dy) at ``point``, computed analytically.
+
+        Parameters
+        ----------
+        point : array_like, shape (2,)
+            The finite point (x, y).
+
+        Returns
+        -------
+        numpy.ndarray, shape (2,)
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``point`` is not two finite numbers.
+
+        Examples
+        --------
+        >>> print(get_landscape("elliptic_bowl").gradient([1.0, 1.0]).tolist())
+        [2.0, 8.0]
+        """
+        x, y = _point(point)
+        return np.array(self.gradient_function(x, y), dtype=np.float64)
+
+    def hessian(self, point: np.ndarray) -> np.ndarray:
+        """The Hessian [[d2L/dx2, d2L/dxdy], [d2L/dxdy, d2L/dy2]] at ``point``, analytically.
+
+        Parameters
+        ----------
+        point : array_like, shape (2,)
+            The finite point (x, y).
+
+        Returns
+        -------
+        numpy.ndarray, shape (2, 2)
+            A symmetric matrix.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``point`` is not two finite numbers.
+
+        Examples
+        --------
+        >>> print(get_landscape("saddle").hessian([0.0, 0.0]).tolist())
+        [[2.0, 0.0], [0.0, -2.0]]
+        """
+        x, y = _point(point)
+        xx, xy, yy = self.hessian_function(x, y)
+        return np.array([[xx, xy], [xy, yy]], dtype=np.float64)
+
+
+def _point(point: object) -> tuple[float, float]:
+    array = finite_array(point, "point", ndim=1)
+    if array.shape != (2,):
+        raise ValueError(f"point must have shape (2,), an (x, y) pair; got shape {array.shape}")
+    return float(array[0]), float(array[1])
+
+
+def _newton_minimum(
+    gradient_function: Callable[[float, float], tuple[float, float]],
+    hessian_function: Callable[[float, float], tuple[float, float, float]],
+    start: Point,
+) -> Point:
+    """Polish a rough minimum with Newton's method until the gradient is at rounding level."""
+    point = np.array(start, dtype=np.float64)
+    for _ in range(50):
+        xx, xy, yy = hessian_function(*point)
+        step = np.linalg.solve([[xx, xy], [xy, yy]], gradient_function(*point))
+        point = point - step
+        if np.linalg.norm(step) < 1e-15 * (1.0 + np.linalg.norm(point)):
+            break
+    return float(point[0]), float(point[1])
+
+
+# --- the bowls --------------------------------------------------------------------------------
+
+ROUND_BOWL = Landscape(
+    name="round_bowl",
+    tex="x^2 + y^2",
+    description="A round bowl: every contour is a circle, so the steepest-descent direction "
+    "points straight at the minimum.",
+    value_function=lambda x, y: x**2 + y**2,
+    gradient_function=lambda x, y: (2 * x, 2 * y),
+    hessian_function=lambda x, y: (2.0, 0.0, 2.0),
+    bounds=((-2.0, 2.0), (-2.0, 2.0)),
+    minima=((0.0, 0.0),),
+)
+
+ELLIPTIC_BOWL = Landscape(
+    name="elliptic_bowl",
+    tex="x^2 + 4y^2",
+    description="An elliptic bowl, four times as curved in y as in x: the steepest-descent "
+    "direction misses the minimum and gradient descent zig-zags across the narrow axis.",
+    value_function=lambda x, y: x**2 + 4 * y**2,
+    gradient_function=lambda x, y: (2 * x, 8 * y),
+    hessian_function=lambda x, y: (2.0, 0.0, 8.0),
+    bounds=((-2.0, 2.0), (-2.0, 2.0)),
+    minima=((0.0, 0.0),),
+)
+
+CONVEX_G = Landscape(
+    name="convex_g",
+    tex="g(x, y) = x^2 + y^2 - 2x - 2y + 6",
+    description="A convex loss, (x - 1)^2 + (y - 1)^2 + 4: one bowl with the unique global "
+    "minimum g(1, 1) = 4.",
+    value_function=lambda x, y: x**2 + y**2 - 2 * x - 2 * y + 6,
+    gradient_function=lambda x, y: (2 * x - 2, 2 * y - 2),
+    hessian_function=lambda x, y: (2.0, 0.0, 2.0),
+    bounds=((-2.0, 4.0), (-2.0, 4.0)),
+    minima=((1.0, 1.0),),
+)
+
+# --- a non-convex bowl with three dips ----------------------------------------------------------
+
+G_BOWL_CURVATURE = 0.25
+"""G's bowl term is G_BOWL_CURVATURE (x^2 + y^2)."""
+
+G_DIPS = ((-1.5, -1.0, 2.0), (1.6, -0.8, 1.4), (0.2, 1.6, 1.0))
+"""(centre x, centre y, depth a) of each Gaussian dip -a exp(-(x - cx)^2 - (y - cy)^2) in G."""
+
+
+def _g_dips(x: np.ndarray, y: np.ndarray) -> list[tuple[float, np.ndarray, np.ndarray, np.ndarray]]:
+    return [
+        (a, x - cx, y - cy, np.exp(-((x - cx) ** 2) - (y - cy) ** 2)) for cx, cy, a in G_DIPS
+    ]
+
+
+def _nonconvex_value(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return G_BOWL_CURVATURE * (x**2 + y**2) - sum(a * e for a, _, _, e in _g_dips(x, y))
+
+
+def _nonconvex_gradient(x: float, y: float) -> tuple[float, float]:
+    dips = _g_dips(x, y)
+    return (
+        2 * G_BOWL_CURVATURE * x + sum(2 * a * u * e for a, u, _, e in dips),
+        2 * G_BOWL_CURVATURE * y + sum(2 * a * v * e for a, _, v, e in dips),
+    )
+
+
+def _nonconvex_hessian(x: float, y: float) -> tuple[float, float, float]:
+    dips = _g_dips(x, y)
+    return (
+        2 * G_BOWL_CURVATURE + sum(2 * a * e * (1 - 2 * u * u) for a, u, _, e in dips),
+        sum(-4 * a * u * v * e for a, u, v, e in dips),
+        2 * G_BOWL_CURVATURE + sum(2 * a * e * (1 - 2 * v * v) for a, _, v, e in dips),
+    )
+
+
+NONCONVEX_G = Landscape(
+    name="nonconvex_G",
+    tex=r"G(x, y) = \tfrac14 (x^2 + y^2) - 2e^{-(x + 1.5)^2 - (y + 1)^2}"
+    r" - 1.4e^{-(x - 1.6)^2 - (y + 0.8)^2} - e^{-(x - 0.2)^2 - (y - 1.6)^2}",
+    description="A non-convex loss: a shallow bowl with three Gaussian dips of different "
+    "depths, so gradient descent stops in whichever local minimum's basin it starts in.",
+    value_function=_nonconvex_value,
+    gradient_function=_nonconvex_gradient,
+    hessian_function=_nonconvex_hessian,
+    bounds=((-3.0, 3.0), (-3.0, 3.0)),
+    # Each dip's centre lies in its minimum's basin; the bowl pulls the minimum a little inwards.
+    minima=tuple(
+        _newton_minimum(_nonconvex_gradient, _nonconvex_hessian, (cx, cy)) for cx, cy, _ in G_DIPS
+    ),
+)
+
+# --- a cliff ------------------------------------------------------------------------------------
+
+CLIFF_HEIGHT = 4.0
+"""How far the loss drops at the cliff, from CLIFF_HEIGHT on the plateau to 0 below it."""
+
+CLIFF_SHARPNESS = 10.0
+"""k in tanh(k x): the drop happens over about 2/k in x, with slope up to k CLIFF_HEIGHT / 2."""
+
+
+def _cliff_value(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    drop = 0.5 * CLIFF_HEIGHT * (1 - np.tanh(CLIFF_SHARPNESS * x))
+    return drop + 0.05 * (x - 1) ** 2 + 0.5 * y**2
+
+
+def _cliff_gradient(x: float, y: float) -> tuple[float, float]:
+    t = np.tanh(CLIFF_SHARPNESS * x)
+    return -0.5 * CLIFF_HEIGHT * CLIFF_SHARPNESS * (1 - t * t) + 0.1 * (x - 1), y
+
+
+def _cliff_hessian(x: float, y: float) -> tuple[float, float, float]:
+    t = np.tanh(CLIFF_SHARPNESS * x)
+    return CLIFF_HEIGHT * CLIFF_SHARPNESS**2 * t * (1 - t * t) + 0.1, 0.0, 1.0
+
+
+CLIFF = Landscape(
+    name="cliff",
+    tex=r"2\,(1 - \tanh 10x) + 0.05\,(x - 1)^2 + \tfrac12 y^2",
+    description="A plateau sloping gently down in x that ends in a cliff at x = 0, a drop of 4 "
+    "over about 0.2 with slope up to 20; beyond it a shallow bowl holds the minimum near "
+    "(1, 0). A gradient step taken on the cliff face is catapulted far past the minimum.",
+    value_function=_cliff_value,
+    gradient_function=_cliff_gradient,
+    hessian_function=_cliff_hessian,
+    bounds=((-3.0, 8.0), (-2.0, 2.0)),
+    minima=(_newton_minimum(_cliff_gradient, _cliff_hessian, (1.0, 0.0)),),
+)
+
+# --- a sloping valley ---------------------------------------------------------------------------
+
+
+def _valley_value(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return 0.05 * (x - 4) ** 2 + 5 * (y - x / 4) ** 2
+
+
+SLOPING_VALLEY = Landscape(
+    name="sloping_valley",
+    tex=r"0.05\,(x - 4)^2 + 5\,(y - x/4)^2",
+    description="A narrow valley along the line y = x/4 whose floor descends gently to the "
+    "minimum at (4, 1), between walls a hundred times steeper (condition number about 113): "
+    "gradient descent bounces from wall to wall and creeps along the floor; momentum "
+    "accumulates the small, consistent downhill component.",
+    value_function=_valley_value,
+    gradient_function=lambda x, y: (0.1 * (x - 4) - 2.5 * (y - x / 4), 10 * (y - x / 4)),
+    hessian_function=lambda x, y: (0.725, -2.5, 10.0),
+    bounds=((-5.0, 5.0), (-2.0, 2.0)),
+    minima=((4.0, 1.0),),
+)
+
+# --- a saddle -----------------------------------------------------------------------------------
+
+SADDLE = Landscape(
+    name="saddle",
+    tex="x^2 - y^2",
+    description="x_1^2 - x_2^2 (with x = x_1, y = x_2): built from the convex x^2 and the "
+    "linear x_1 - x_2, yet not convex. The origin is a critical point but no minimum: the "
+    "Hessian has eigenvalues +2 and -2.",
+    value_function=lambda x, y: x**2 - y**2,
+    gradient_function=lambda x, y: (2 * x, -2 * y),
+    hessian_function=lambda x, y: (2.0, 0.0, -2.0),
+    bounds=((-2.0, 2.0), (-2.0, 2.0)),
+    saddle_points=((0.0, 0.0),),
+)
+
+LANDSCAPES: dict[str, Landscape] = {
+    landscape.name: landscape
+    for landscape in (
+        ROUND_BOWL,
+        ELLIPTIC_BOWL,
+        CONVEX_G,
+        NONCONVEX_G,
+        CLIFF,
+        SLOPING_VALLEY,
+        SADDLE,
+    )
+}
+"""Every landscape, by name."""
+
+
+def get_landscape(name: str) -> Landscape:
+    """Look up a landscape by name.
+
+    Parameters
+    ----------
+    name : str
+        One of ``"round_bowl"``, ``"elliptic_bowl"``, ``"convex_g"``, ``"nonconvex_G"``,
+        ``"cliff"``, ``"sloping_valley"``, ``"saddle"``.
+
+    Returns
+    -------
+    Landscape
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown; the message lists the known names.
+
+    Examples
+    --------
+    >>> g = get_landscape("convex_g")
+    >>> print(g.tex, g.minima, g.value(*g.minima[0]))
+    g(x, y) = x^2 + y^2 - 2x - 2y + 6 ((1.0, 1.0),) 4.0
+    >>> get_landscape("bowl")
+    Traceback (most recent call last):
+    ...
+    ValueError: landscape must be one of 'round_bowl', ..., 'saddle'; got 'bowl'
+    """
+    return LANDSCAPES[choice(name, "landscape", LANDSCAPES)]
