@@ -70,11 +70,27 @@ _MU_MIN = 1e-8
 _MU_FACTOR = 0.1
 """Each SVM stage uses a smoothing width this many times the previous one."""
 
-_NEWTON_BELOW = 0.05
+_NEWTON_BELOW = 0.5
 """SVM stages with a smoothing width below this use Newton's method instead of Nesterov's."""
 
-_ACTIVE_SET_STEPS = 30
+_WARM_UP_ITERATIONS = 500
+"""Most accelerated-gradient iterations of the first SVM stage; on badly scaled data (a large
+feature mean makes w and b nearly collinear) a first-order method would need far more, and
+the Newton stages that follow do not mind the scaling."""
+
+_NEWTON_DAMPING = 1e-3
+"""Logistic Newton solves (H + c ||grad|| I) d = -grad with this c (Li, Fukushima, Qi &
+Yamashita 2004): the damping keeps steps finite far from the optimum and vanishes at it, so
+convergence stays quadratic."""
+
+_ACTIVE_SET_STEPS = 10
 """Most primal-dual active-set steps tried after each SVM smoothing stage."""
+
+_ACTIVE_SET_MARGIN_FACTOR = 2
+"""Active-set steps are tried only when at most this many times (n_features + 1) samples lie
+in the smoothing zone. In general position at most n_features + 1 samples sit exactly on the
+margin (each one is a linear equation on (w, b)), so a larger zone means the smoothing is
+still too coarse to tell which ones do, and the exact solve would be wasted work."""
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -134,6 +150,27 @@ def _initial_point(initial_coef: object, initial_intercept: object, n_features: 
 def _augment(X: np.ndarray, signs: np.ndarray) -> np.ndarray:
     """Rows s_i (x_i, 1), so that the margins are ``_augment(X, s) @ (w, b)``."""
     return np.column_stack([X, np.ones(X.shape[0])]) * signs[:, None]
+
+
+def _to_centred(theta: np.ndarray, center: np.ndarray) -> np.ndarray:
+    """(w, b) for features x  ->  (w, b + w . center) for features x - center."""
+    return np.append(theta[:-1], theta[-1] + theta[:-1] @ center)
+
+
+def _from_centred(theta: np.ndarray, center: np.ndarray) -> np.ndarray:
+    """(w, b) for features x - center  ->  (w, b - w . center) for features x."""
+    return np.append(theta[:-1], theta[-1] - theta[:-1] @ center)
+
+
+def _solve_newton(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    """Newton direction -H^{-1} g; least squares if H is singular, -g if that is no descent."""
+    try:
+        direction = -np.linalg.solve(hessian, gradient)
+    except np.linalg.LinAlgError:
+        direction = -np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+    if not np.all(np.isfinite(direction)) or gradient @ direction >= 0.0:
+        direction = -gradient
+    return direction
 
 
 def _ridge_mask(n_features: int) -> np.ndarray:
@@ -500,23 +537,30 @@ class LinearSVM(_LinearBinaryClassifier):
         lam, max_iter, tol = self._check_params()
         X = _check_X(X)
         classes, signs = _check_labels(y, X.shape[0])
-        theta = _initial_point(initial_coef, initial_intercept, X.shape[1])
         n, d = X.shape
-        rows = _augment(X, signs)
+        # Work with centred features: w . x + b = w . (x - center) + (b + w . center) and b is
+        # not penalised, so this is an exact change of variables (the objective, and the
+        # dual, are unchanged) that makes Newton's systems well conditioned when features
+        # have large means.
+        center = X.mean(axis=0)
+        X_centred = X - center
+        theta = _to_centred(_initial_point(initial_coef, initial_intercept, d), center)
+        rows = _augment(X_centred, signs)
         mask = _ridge_mask(d)
         data_curvature = np.linalg.norm(rows, 2) ** 2 / n
         row_norm = float(np.max(np.linalg.norm(rows, axis=1)))
 
         history = [_svm_primal(theta, rows @ theta, lam)]
-        best = _Certificate(X, signs, lam)
+        best = _Certificate(X_centred, signs, lam)
         best.consider_primal(theta)
         mu, n_iter, target = _MU_START, 0, np.inf
         while True:
             if mu >= _NEWTON_BELOW:
                 # accuracy at which the smoothing zone roughly says which samples are on the margin
                 target = min(target, 0.1 * mu * lam / row_norm)
+                budget = min(_WARM_UP_ITERATIONS, max_iter - n_iter)
                 theta, used = self._accelerated_stage(
-                    rows, theta, lam, mu, lam + data_curvature / mu, target, max_iter - n_iter, history, mask
+                    rows, theta, lam, mu, lam + data_curvature / mu, target, budget, history, mask
                 )
             else:
                 theta, used = self._newton_stage(rows, theta, lam, mu, max_iter - n_iter, history, mask)
@@ -524,7 +568,9 @@ class LinearSVM(_LinearBinaryClassifier):
             alpha = np.clip((1.0 - rows @ theta) / mu, 0.0, 1.0) / n  # the smoothed problem's dual
             best.consider_primal(theta)
             best.consider_dual(alpha)
-            for point, multipliers in _svm_active_set(X, signs, lam, theta, alpha, _ACTIVE_SET_STEPS):
+            in_zone = int(np.count_nonzero((alpha > 0.0) & (alpha < 1.0 / n)))
+            steps = _ACTIVE_SET_STEPS if in_zone <= _ACTIVE_SET_MARGIN_FACTOR * (d + 1) else 0
+            for point, multipliers in _svm_active_set(X_centred, signs, lam, theta, alpha, steps):
                 best.consider_primal(point)
                 best.consider_dual(multipliers)
                 if best.gap <= tol * best.primal:
@@ -533,18 +579,20 @@ class LinearSVM(_LinearBinaryClassifier):
                 break
             theta = best.theta
             mu = max(mu * _MU_FACTOR, _MU_MIN)
-        gap, best_primal = best.gap, best.primal
-        if gap > tol * best_primal:
+
+        self._set_fitted(_from_centred(best.theta, center), classes)
+        primal = self.objective(X, y)  # the same value as best.primal, up to rounding
+        gap = primal - best.dual
+        if gap > tol * primal:
+            reason = f"max_iter={max_iter}" if n_iter >= max_iter else f"the smallest smoothing width {_MU_MIN:g}"
             warnings.warn(
-                f"LinearSVM stopped at max_iter={max_iter} with relative duality gap "
-                f"{gap / best_primal:.2e} > tol={tol:g}; increase max_iter",
+                f"LinearSVM stopped at {reason} with relative duality gap {gap / primal:.2e} > tol={tol:g}",
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        history.append(best_primal)
-        self._set_fitted(best.theta, classes)
+        history.append(primal)
         self.n_iter_ = n_iter
-        self.objective_ = best_primal
+        self.objective_ = primal
         self.dual_objective_ = best.dual
         self.duality_gap_ = gap
         self.alpha_ = best.alpha
@@ -582,11 +630,13 @@ class LinearSVM(_LinearBinaryClassifier):
             zone = (slack > 0.0) & (slack < mu)
             gradient = lam * mask * theta - rows.T @ np.clip(slack / mu, 0.0, 1.0) / n
             hessian = np.diag(lam * mask) + rows[zone].T @ rows[zone] / (n * mu)
-            # a relative 1e-12 ridge keeps the intercept direction solvable when the zone is empty
-            hessian[np.diag_indices_from(hessian)] += 1e-12 * (1.0 + np.trace(hessian))
-            direction = -np.linalg.solve(hessian, gradient)
+            if not np.any(zone):
+                # b has no curvature then (the objective is linear in b near theta):
+                # give it the curvature one sample in the zone would have
+                hessian[-1, -1] += 1.0 / (n * mu)
+            direction = _solve_newton(hessian, gradient)
             slope = gradient @ direction
-            if slope >= 0.0:
+            if slope >= 0.0:  # gradient is zero to rounding
                 return theta, used
             step = 1.0
             for _ in range(60):
@@ -791,12 +841,18 @@ class LogisticRegression(_LinearBinaryClassifier):
         solver = choice(self.solver, "solver", ["newton", "gradient"])
         X = _check_X(X)
         classes, signs = _check_labels(y, X.shape[0])
-        theta = _initial_point(initial_coef, initial_intercept, X.shape[1])
-        rows = _augment(X, signs)
+        # centred features: an exact change of variables (see LinearSVM.fit) that helps both solvers
+        center = X.mean(axis=0)
+        theta = _to_centred(_initial_point(initial_coef, initial_intercept, X.shape[1]), center)
+        rows = _augment(X - center, signs)
         mask = _ridge_mask(X.shape[1])
         run = self._newton if solver == "newton" else self._accelerated
         theta, n_iter, history = run(rows, theta, lam, mask, max_iter, tol)
-        gradient_norm = float(np.linalg.norm(_logistic_gradient(rows, theta, lam, mask)))
+        # the gradient in (w, b) and in the centred coordinates differ only in the w part, by
+        # g_b * center; report the gradient of F as a function of the returned (w, b)
+        gradient = _logistic_gradient(rows, theta, lam, mask)
+        gradient[:-1] += gradient[-1] * center
+        gradient_norm = float(np.linalg.norm(gradient))
         if gradient_norm > tol:
             warnings.warn(
                 f"LogisticRegression stopped after {n_iter} iterations with gradient norm "
@@ -804,9 +860,10 @@ class LogisticRegression(_LinearBinaryClassifier):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        self._set_fitted(theta, classes)
+        self._set_fitted(_from_centred(theta, center), classes)
         self.n_iter_ = n_iter
-        self.objective_ = history[-1]
+        self.objective_ = self.objective(X, y)
+        history[-1] = self.objective_
         self.gradient_norm_ = gradient_norm
         self.objective_history_ = np.asarray(history)
         return self
@@ -824,11 +881,13 @@ class LogisticRegression(_LinearBinaryClassifier):
             gradient = lam * mask * theta - rows.T @ tail / n
             if np.linalg.norm(gradient) <= tol:
                 return theta, iteration, history
-            hessian = (rows.T * (tail * (1.0 - tail))) @ rows / n + np.diag(lam * mask)
-            # a relative 1e-12 ridge keeps the b-direction solvable when every sample is
-            # far from the boundary (then sigma(m)(1 - sigma(m)) underflows towards 0)
-            hessian[np.diag_indices_from(hessian)] += 1e-12 * (1.0 + np.trace(hessian))
-            direction = -np.linalg.solve(hessian, gradient)
+            curvature = np.exp(-np.logaddexp(0.0, margins) - np.logaddexp(0.0, -margins))  # sigma(m) sigma(-m)
+            hessian = (rows.T * curvature) @ rows / n + np.diag(lam * mask)
+            # Levenberg-Marquardt damping that vanishes at the optimum: far from it, when every
+            # sample is far from the boundary, the curvature in b underflows towards 0 and the
+            # undamped step in b would be astronomically long
+            hessian[np.diag_indices_from(hessian)] += _NEWTON_DAMPING * np.linalg.norm(gradient)
+            direction = _solve_newton(hessian, gradient)
             slope = gradient @ direction
             step = 1.0
             for _ in range(60):

@@ -27,9 +27,8 @@ from lesson_code._checks import finite_array, positive_number
 
 def _as_arrays(gradients: object, name: str, *, finite: bool) -> list[np.ndarray]:
     """Return ``gradients`` as a list of float64 arrays, checking that it is a non-empty list."""
-    if isinstance(gradients, np.ndarray) or not isinstance(gradients, Sequence) or isinstance(
-        gradients, str
-    ):
+    # A bare array is refused rather than iterated: its rows are not separate parameters.
+    if not isinstance(gradients, (list, tuple)):
         raise TypeError(
             f"{name} must be a list or tuple of arrays (one per parameter), "
             f"got {type(gradients).__name__}"
@@ -198,7 +197,9 @@ def _flat_pair(gradients_a: object, gradients_b: object) -> tuple[np.ndarray, np
     return flat_a / _norm([flat_a]), flat_b / _norm([flat_b])
 
 
-def cosine_similarity(gradients_a: Sequence[np.ndarray], gradients_b: Sequence[np.ndarray]) -> float:
+def cosine_similarity(
+    gradients_a: Sequence[np.ndarray], gradients_b: Sequence[np.ndarray]
+) -> float:
     """cos(theta) = <a, b> / (||a|| ||b||) for two gradients flattened into single vectors.
 
     Parameters
@@ -227,7 +228,9 @@ def cosine_similarity(gradients_a: Sequence[np.ndarray], gradients_b: Sequence[n
     return float(np.clip(unit_a @ unit_b, -1.0, 1.0))
 
 
-def angle_between(gradients_a: Sequence[np.ndarray], gradients_b: Sequence[np.ndarray]) -> float:
+def angle_between(
+    gradients_a: Sequence[np.ndarray], gradients_b: Sequence[np.ndarray]
+) -> float:
     """The angle, in degrees, between two gradients flattened into single vectors.
 
     theta = 2 atan2(||u - v||, ||u + v||) with u = a/||a||, v = b/||b||. This equals

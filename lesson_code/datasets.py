@@ -191,7 +191,7 @@ class Standardizer:
     >>> scaler = Standardizer.fit(np.array([[1.0], [3.0]]))
     >>> print(scaler.mean.tolist(), scaler.std.tolist())
     [2.0] [1.0]
-    >>> print(scaler.transform(np.array([[5.0]])).tolist(), scaler.inverse_transform([[3.0]]).tolist())
+    >>> print(scaler.transform([[5.0]]).tolist(), scaler.inverse_transform([[3.0]]).tolist())
     [[3.0]] [[5.0]]
     """
 

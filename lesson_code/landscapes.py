@@ -29,7 +29,6 @@ import numpy as np
 
 from lesson_code._checks import choice, finite_array
 
-ArrayPair = tuple[np.ndarray, np.ndarray]
 Point = tuple[float, float]
 Window = tuple[tuple[float, float], tuple[float, float]]
 

@@ -388,7 +388,12 @@ def measured_rate(path: np.ndarray, minimum: np.ndarray, *, tail_fraction: float
     tail_fraction = positive_number(tail_fraction, "tail_fraction")
     if tail_fraction > 1:
         raise ValueError(f"tail_fraction must be in (0, 1], got {tail_fraction!r}")
-    distances = np.linalg.norm(points - target, axis=1)
+    errors = points - target
+    # Scaling each row by its largest entry keeps squares of tiny errors (1e-170) from
+    # underflowing to 0, so the rate stays measurable as long as the error is representable.
+    largest = np.max(np.abs(errors), axis=1, keepdims=True)
+    scaled = np.divide(errors, largest, out=np.zeros_like(errors), where=largest > 0)
+    distances = largest[:, 0] * np.linalg.norm(scaled, axis=1)
     n_tail = max(1, int(tail_fraction * (len(points) - 1)))
     first, last = distances[-1 - n_tail], distances[-1]
     if first == 0.0:

@@ -109,7 +109,9 @@ def test_hessian_matches_finite_differences_of_the_gradient(name: str) -> None:
         analytic = landscape.hessian(point)
         assert analytic.shape == (2, 2)
         assert analytic[0, 1] == analytic[1, 0]
-        numeric = np.column_stack([_five_point(landscape.gradient, point, axis) for axis in range(2)])
+        numeric = np.column_stack(
+            [_five_point(landscape.gradient, point, axis) for axis in range(2)]
+        )
         np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-7)
 
 

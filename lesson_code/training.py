@@ -1,0 +1,153 @@
+"""Mini-batch stochastic gradient descent for an :class:`~lesson_code.network.MLP`.
+
+Each step takes a mini-batch, backpropagates, optionally clips the gradient (by global norm or
+by value, see :mod:`lesson_code.clipping`) and moves every parameter against it:
+
+    W^l <- W^l - eta dC/dW^l,        b^l <- b^l - eta dC/db^l
+
+The history records what the chapters plot: the training loss after every epoch, the per-layer
+gradient norms on the whole training set at the start of every epoch, and the global gradient
+norm of every step before clipping (where exploding gradients show up as spikes). A loss that
+becomes NaN or infinite stops training and sets ``diverged``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lesson_code._checks import choice, finite_array, positive_int, positive_number
+from lesson_code.clipping import clip_by_global_norm, clip_by_value, global_norm
+from lesson_code.network import LOSSES, MLP, gradient_norms_per_layer
+
+
+@dataclass(frozen=True)
+class TrainingHistory:
+    """What happened during :func:`train`.
+
+    Attributes
+    ----------
+    loss : ndarray of shape (epochs_run + 1,)
+        Cost on the whole training set before training and after each epoch.
+    weight_gradient_norms, bias_gradient_norms : ndarray of shape (epochs_run + 1, n_layers)
+        ||dC/dW^l|| and ||dC/db^l|` on the whole training set, before training and after each epoch.
+    step_gradient_norms : ndarray of shape (steps_run,)
+        Global L2 norm of every mini-batch gradient, before clipping.
+    diverged : bool
+        True if the loss or a gradient stopped being finite; training stopped there.
+    """
+
+    loss: np.ndarray
+    weight_gradient_norms: np.ndarray
+    bias_gradient_norms: np.ndarray
+    step_gradient_norms: np.ndarray
+    diverged: bool
+
+
+def train(
+    net: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    learning_rate: float,
+    epochs: int,
+    batch_size: int | None = None,
+    clip_norm: float | None = None,
+    clip_value: float | None = None,
+    loss: str = "mse",
+    seed: int = 0,
+) -> TrainingHistory:
+    """Train ``net`` in place with mini-batch SGD and return its history.
+
+    Parameters
+    ----------
+    net : MLP
+        The network; its weights and biases are updated in place.
+    x, y : ndarray of shape (n_samples, sizes[0]) and (n_samples, sizes[-1])
+        The training set.
+    learning_rate : float
+        eta > 0.
+    epochs : int
+        Passes over the training set (>= 1).
+    batch_size : int or None
+        Examples per step; None means the whole set (full-batch gradient descent).
+    clip_norm, clip_value : float or None
+        Clip each step's gradient by global norm, or each entry by value (at most one of them).
+    loss : {"mse", "cross_entropy"}
+    seed : int
+        Seeds the shuffling of the examples.
+
+    Examples
+    --------
+    >>> from lesson_code.network import MLP
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((64, 2))
+    >>> y = (x[:, :1] * x[:, 1:] > 0).astype(float)
+    >>> net = MLP([2, 8, 1], activation="tanh", init="xavier", output_activation="sigmoid")
+    >>> history = train(net, x, y, learning_rate=0.5, epochs=50, batch_size=16)
+    >>> bool(history.loss[-1] < history.loss[0]), history.weight_gradient_norms.shape
+    (True, (51, 2))
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an MLP, got {type(net).__name__}")
+    x = finite_array(x, "x", ndim=2)
+    y = finite_array(y, "y", ndim=2)
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}")
+    learning_rate = positive_number(learning_rate, "learning_rate")
+    epochs = positive_int(epochs, "epochs")
+    n_samples = x.shape[0]
+    batch_size = n_samples if batch_size is None else positive_int(batch_size, "batch_size")
+    if clip_norm is not None and clip_value is not None:
+        raise ValueError("give at most one of clip_norm and clip_value")
+    if clip_norm is not None:
+        clip_norm = positive_number(clip_norm, "clip_norm")
+    if clip_value is not None:
+        clip_value = positive_number(clip_value, "clip_value")
+    choice(loss, "loss", LOSSES)
+    net.gradients(x[:1], y[:1], loss)  # checks shapes against the network before any update
+
+    rng = np.random.default_rng(seed)
+    losses, weight_norms, bias_norms, step_norms = [], [], [], []
+    diverged = False
+
+    def record() -> bool:
+        full = net.gradients(x, y, loss)
+        norms = gradient_norms_per_layer(full)
+        losses.append(full.loss)
+        weight_norms.append(norms.weights)
+        bias_norms.append(norms.biases)
+        return bool(np.isfinite(full.loss) and np.all(np.isfinite(norms.weights)))
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not record():
+            diverged = True
+        for _ in range(epochs if not diverged else 0):
+            order = rng.permutation(n_samples)
+            for start in range(0, n_samples, batch_size):
+                batch = order[start : start + batch_size]
+                grads = net.gradients(x[batch], y[batch], loss)
+                step = [*grads.weights, *grads.biases]
+                norm = global_norm(step)
+                step_norms.append(norm)
+                if not np.isfinite(norm):
+                    diverged = True
+                    break
+                if clip_norm is not None:
+                    step, _ = clip_by_global_norm(step, clip_norm)
+                elif clip_value is not None:
+                    step = clip_by_value(step, clip_value)
+                for param, grad in zip([*net.weights, *net.biases], step):
+                    param -= learning_rate * grad
+            if diverged or not record():
+                diverged = True
+                break
+
+    return TrainingHistory(
+        loss=np.array(losses),
+        weight_gradient_norms=np.array(weight_norms),
+        bias_gradient_norms=np.array(bias_norms),
+        step_gradient_norms=np.array(step_norms),
+        diverged=diverged,
+    )

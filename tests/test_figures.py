@@ -1,0 +1,134 @@
+"""Every registered figure draws, shows its data with labels, and renders byte-identically."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lesson_code.figures import FIGURES, FigureError, figure_key, render
+from lesson_code.figures.registry import FigureSpec
+from lesson_code.figures.render import STYLE, draw_svg
+
+
+@pytest.fixture(scope="module")
+def drawn() -> dict[str, Figure]:
+    with matplotlib.rc_context(STYLE):
+        return {name: spec.function() for name, spec in FIGURES.items()}
+
+
+@pytest.fixture(scope="module")
+def two_renders(tmp_path_factory):
+    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
+    return (
+        render(out_dir=first, force=True, log=None),
+        render(out_dir=second, force=True, log=None),
+        first,
+    )
+
+
+def test_registry_is_not_empty():
+    assert {"activation_derivatives", "gradient_norms_by_layer"} <= set(FIGURES)
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figure_has_labelled_axes_and_its_curves(drawn, name):
+    figure = drawn[name]
+    assert isinstance(figure, Figure)
+    axes = [ax for ax in figure.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    assert axes, f"{name} has no axes"
+    for ax in axes:
+        assert ax.get_xlabel().strip(), f"{name}: an axes has no x label"
+        assert ax.get_ylabel().strip(), f"{name}: an axes has no y label"
+    curves = [line for ax in axes for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert len(curves) == FIGURES[name].curves
+    for line in curves:
+        y = np.asarray(line.get_ydata(), dtype=float)
+        assert y.size >= 2 and np.all(np.isfinite(y)), f"{name}: curve {line.get_label()} has no data"
+        assert np.ptp(y) > 0, f"{name}: curve {line.get_label()} is flat"
+
+
+def test_two_renders_are_byte_identical(two_renders):
+    first_results, second_results, _ = two_renders
+    for a, b in zip(first_results, second_results):
+        assert a.status == b.status == "drawn"
+        assert a.path.read_bytes() == b.path.read_bytes(), f"{a.name} differs between renders"
+
+
+def test_svg_carries_no_date_or_version(two_renders):
+    for result in two_renders[0]:
+        svg = result.path.read_text(encoding="utf-8")
+        assert svg.startswith("<?xml") and "<svg" in svg
+        assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+
+
+def test_second_render_without_changes_draws_nothing(two_renders):
+    out_dir = two_renders[2]
+    results = render(out_dir=out_dir, log=None)
+    assert [r.status for r in results] == ["cached"] * len(FIGURES)
+
+
+def test_forced_render_draws_again(tmp_path):
+    render(["activation_derivatives"], out_dir=tmp_path, log=None)
+    (result,) = render(["activation_derivatives"], out_dir=tmp_path, force=True, log=None)
+    assert result.status == "drawn"
+
+
+def test_key_changes_with_the_figure_code_and_the_package(tmp_path):
+    spec = FIGURES["activation_derivatives"]
+    edited = tmp_path / "edited.py"
+    edited.write_text(spec.source.read_text() + "\n# edited\n")
+    assert figure_key(spec, "core") != figure_key(replace(spec, source=edited), "core")
+    assert figure_key(spec, "core-a") != figure_key(spec, "core-b")
+    assert figure_key(spec, "core") == figure_key(spec, "core")
+
+
+def test_stale_key_redraws(tmp_path):
+    render(["activation_derivatives"], out_dir=tmp_path, log=None)
+    (tmp_path / "activation_derivatives.svg.key").write_text("stale")
+    (result,) = render(["activation_derivatives"], out_dir=tmp_path, log=None)
+    assert result.status == "drawn"
+
+
+def test_progress_line_per_figure(two_renders):
+    lines: list[str] = []
+    render(out_dir=two_renders[2], log=lines.append)
+    assert len(lines) == len(FIGURES)
+    assert all(line.split()[2] in {"drawn", "cached"} and line.endswith(" s") for line in lines)
+
+
+def test_failing_figure_is_named(monkeypatch, tmp_path):
+    def broken() -> Figure:
+        raise RuntimeError("no data")
+
+    spec = FigureSpec("broken_figure", broken, 1, FIGURES["activation_derivatives"].source)
+    monkeypatch.setitem(FIGURES, "broken_figure", spec)
+    with pytest.raises(FigureError, match=r"figure 'broken_figure'.*RuntimeError: no data"):
+        render(["broken_figure"], out_dir=tmp_path, log=None)
+
+
+def test_figure_returning_something_else_is_named():
+    spec = FigureSpec("not_a_figure", lambda: "svg", 0, FIGURES["activation_derivatives"].source)
+    with pytest.raises(FigureError, match="'not_a_figure'.*must return a matplotlib Figure"):
+        draw_svg(spec)
+
+
+def test_unknown_figure_name_lists_known_ones(tmp_path):
+    with pytest.raises(ValueError, match="figure name must be one of .*'activation_derivatives'"):
+        render(["no_such_figure"], out_dir=tmp_path, log=None)
+
+
+def test_command_line(tmp_path):
+    command = [sys.executable, "-m", "lesson_code.figures", "--out", str(tmp_path), "activation_derivatives"]
+    first = subprocess.run(command, capture_output=True, text=True, check=True)
+    second = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "activation_derivatives" in first.stdout and " drawn " in first.stdout
+    assert " cached " in second.stdout
+    assert (tmp_path / "activation_derivatives.svg").stat().st_size > 1000
+    unknown = subprocess.run([*command[:-1], "nope"], capture_output=True, text=True)
+    assert unknown.returncode == 2 and "unknown figure(s) nope" in unknown.stderr

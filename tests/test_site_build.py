@@ -1,0 +1,76 @@
+"""`mkdocs build --strict` succeeds with no warning, and the built site is self-contained."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTERNAL = re.compile(r"""<(script|link|img|source|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory) -> tuple[Path, str]:
+    site = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=300,
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{log}"
+    return site, log
+
+
+def test_strict_build_has_no_warnings(built_site):
+    _, log = built_site
+    warnings = [line for line in log.splitlines() if "WARNING" in line]
+    assert not warnings, "\n".join(warnings)
+
+
+def test_every_page_is_built(built_site):
+    site, _ = built_site
+    for page in (ROOT / "docs").rglob("*.md"):
+        relative = page.relative_to(ROOT / "docs").with_suffix("")
+        html = site / ("index.html" if relative.name == "index" else relative / "index.html")
+        if relative.name == "index" and relative.parent != Path("."):
+            html = site / relative.parent / "index.html"
+        assert html.exists(), f"{page} was not built ({html} missing)"
+
+
+def test_no_resource_from_another_host(built_site):
+    site, _ = built_site
+    for page in site.rglob("*.html"):
+        hits = EXTERNAL.findall(page.read_text(encoding="utf-8"))
+        assert not hits, f"{page.relative_to(site)} loads resources from another host: {hits}"
+    for sheet in site.rglob("*.css"):
+        assert not re.search(r"@import\s+url\(\s*['\"]?https?:|fonts\.googleapis", sheet.read_text(encoding="utf-8")), sheet
+
+
+def test_figures_are_embedded_and_drawn(built_site):
+    site, log = built_site
+    chapter = (site / "vanishing-gradients" / "index.html").read_text(encoding="utf-8")
+    for name in ("activation_derivatives", "gradient_norms_by_layer"):
+        assert f'src="../figures/{name}.svg"' in chapter
+        svg = site / "figures" / f"{name}.svg"
+        assert svg.stat().st_size > 1000 and svg.read_bytes().lstrip().startswith(b"<?xml")
+        assert re.search(rf"figure {name}\s+(drawn|cached)", log), f"no progress line for {name}"
+    images = re.findall(r"<img\b[^>]*>", chapter)
+    assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images), "figures need alt text"
+
+
+def test_math_is_typeset_at_build_time(built_site):
+    site, _ = built_site
+    chapter = (site / "vanishing-gradients" / "index.html").read_text(encoding="utf-8")
+    assert chapter.count("<math") >= 20
+    assert 'class="arithmatex"' not in chapter
+    text = re.sub(r"<(pre|code|script)\b.*?</\1>", "", chapter, flags=re.S)
+    assert "\\(" not in text and "\\[" not in text and "$$" not in text
