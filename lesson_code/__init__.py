@@ -1,1 +1,17 @@
-"""Why Deep Networks Are Hard to Train: the numpy code behind the course."""
+"""lesson_code: the numpy code behind "Why Deep Networks Are Hard to Train".
+
+One module per idea, each small enough to read in one sitting:
+
+- ``activations``: sigmoid, tanh, ReLU, leaky ReLU and the identity, with derivatives.
+- ``network``: an MLP with hand-written backpropagation, the one-node chain, the gradient bound.
+- ``gradient_flow``: per-layer gradient norms of random deep networks.
+- ``clipping``: clipping by global norm and by value.
+- ``training``: mini-batch SGD for an MLP, recording losses and gradient norms.
+- ``optim``: gradient descent and momentum on small losses, and their convergence rates.
+- ``landscapes``: the 2-D losses of the curvature and convexity chapters.
+- ``datasets``: two spirals and a regression with large targets.
+- ``baselines``: convex linear models (SVM, logistic regression) that reach one optimum.
+- ``figures``: every figure of the site, drawn at build time.
+"""
+
+__version__ = "0.1.0"

@@ -53,7 +53,7 @@ O'Donoghue, B. & Candes, E., "Adaptive restart for accelerated gradient schemes"
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -78,10 +78,14 @@ _WARM_UP_ITERATIONS = 500
 feature mean makes w and b nearly collinear) a first-order method would need far more, and
 the Newton stages that follow do not mind the scaling."""
 
+_UNRESOLVABLE_DECREASE = 1e-12
+"""Newton steps predicted to lower the objective by less than this (relative) are taken
+without a line search, which could only compare rounding errors."""
+
 _NEWTON_DAMPING = 1e-3
-"""Logistic Newton solves (H + c ||grad|| I) d = -grad with this c (Li, Fukushima, Qi &
-Yamashita 2004): the damping keeps steps finite far from the optimum and vanishes at it, so
-convergence stays quadratic."""
+"""Logistic Newton adds c ||grad|| with this c to the intercept's curvature (a
+Levenberg-Marquardt damping, as in Li, Fukushima, Qi & Yamashita 2004): it keeps the step in
+b finite far from the optimum and vanishes at it, so convergence stays quadratic."""
 
 _ACTIVE_SET_STEPS = 10
 """Most primal-dual active-set steps tried after each SVM smoothing stage."""
@@ -171,6 +175,27 @@ def _solve_newton(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(direction)) or gradient @ direction >= 0.0:
         direction = -gradient
     return direction
+
+
+def _backtrack(
+    objective: Callable[[np.ndarray], float], theta: np.ndarray, direction: np.ndarray, value: float, slope: float
+) -> tuple[np.ndarray, float] | None:
+    """Armijo backtracking along ``direction`` (slope = grad . direction < 0); None if it fails.
+
+    When the predicted decrease is below what float64 can resolve in ``value``, the
+    comparison would only test rounding noise, so the full (Newton) step is taken.
+    """
+    if -slope <= _UNRESOLVABLE_DECREASE * (1.0 + abs(value)):
+        candidate = theta + direction
+        return candidate, objective(candidate)
+    step = 1.0
+    for _ in range(60):
+        candidate = theta + step * direction
+        candidate_value = objective(candidate)
+        if candidate_value <= value + 1e-4 * step * slope:
+            return candidate, candidate_value
+        step *= 0.5
+    return None
 
 
 def _ridge_mask(n_features: int) -> np.ndarray:
@@ -618,13 +643,13 @@ class LinearSVM(_LinearBinaryClassifier):
         """
         n = rows.shape[0]
 
-        def smoothed(margins: np.ndarray, point: np.ndarray) -> float:
-            gap = np.maximum(1.0 - margins, 0.0)
+        def smoothed(point: np.ndarray) -> float:
+            gap = np.maximum(1.0 - rows @ point, 0.0)
             huber = np.where(gap < mu, gap * gap / (2.0 * mu), gap - 0.5 * mu)
             return float(0.5 * lam * point[:-1] @ point[:-1] + np.mean(huber))
 
         margins = rows @ theta
-        value = smoothed(margins, theta)
+        value = smoothed(theta)
         for used in range(budget):
             slack = 1.0 - margins
             zone = (slack > 0.0) & (slack < mu)
@@ -638,20 +663,15 @@ class LinearSVM(_LinearBinaryClassifier):
             slope = gradient @ direction
             if slope >= 0.0:  # gradient is zero to rounding
                 return theta, used
-            step = 1.0
-            for _ in range(60):
-                candidate = theta + step * direction
-                candidate_margins = rows @ candidate
-                candidate_value = smoothed(candidate_margins, candidate)
-                if candidate_value <= value + 1e-4 * step * slope:
-                    break
-                step *= 0.5
-            else:
+            accepted = _backtrack(smoothed, theta, direction, value, slope)
+            if accepted is None:
                 return theta, used  # no decrease representable in float64
-            theta, margins, value = candidate, candidate_margins, candidate_value
+            full_step = np.array_equal(accepted[0], theta + direction)
+            theta, value = accepted
+            margins = rows @ theta
             history.append(_svm_primal(theta, margins, lam))
             new_slack = 1.0 - margins
-            if step == 1.0 and np.array_equal(zone, (new_slack > 0.0) & (new_slack < mu)):
+            if full_step and np.array_equal(zone, (new_slack > 0.0) & (new_slack < mu)):
                 return theta, used + 1
         return theta, budget
 
@@ -847,12 +867,8 @@ class LogisticRegression(_LinearBinaryClassifier):
         rows = _augment(X - center, signs)
         mask = _ridge_mask(X.shape[1])
         run = self._newton if solver == "newton" else self._accelerated
-        theta, n_iter, history = run(rows, theta, lam, mask, max_iter, tol)
-        # the gradient in (w, b) and in the centred coordinates differ only in the w part, by
-        # g_b * center; report the gradient of F as a function of the returned (w, b)
-        gradient = _logistic_gradient(rows, theta, lam, mask)
-        gradient[:-1] += gradient[-1] * center
-        gradient_norm = float(np.linalg.norm(gradient))
+        theta, n_iter, history = run(rows, theta, lam, mask, center, max_iter, tol)
+        gradient_norm = _gradient_norm(_logistic_gradient(rows, theta, lam, mask), center)
         if gradient_norm > tol:
             warnings.warn(
                 f"LogisticRegression stopped after {n_iter} iterations with gradient norm "
@@ -870,41 +886,49 @@ class LogisticRegression(_LinearBinaryClassifier):
 
     @staticmethod
     def _newton(
-        rows: np.ndarray, theta: np.ndarray, lam: float, mask: np.ndarray, max_iter: int, tol: float
+        rows: np.ndarray,
+        theta: np.ndarray,
+        lam: float,
+        mask: np.ndarray,
+        center: np.ndarray,
+        max_iter: int,
+        tol: float,
     ) -> tuple[np.ndarray, int, list[float]]:
         n = rows.shape[0]
-        value = _logistic_objective(rows, theta, lam)
+
+        def objective(point: np.ndarray) -> float:
+            return _logistic_objective(rows, point, lam)
+
+        value = objective(theta)
         history = [value]
         for iteration in range(max_iter):
             margins = rows @ theta
-            tail = _sigmoid_of_minus(margins)
-            gradient = lam * mask * theta - rows.T @ tail / n
-            if np.linalg.norm(gradient) <= tol:
+            gradient = lam * mask * theta - rows.T @ _sigmoid_of_minus(margins) / n
+            if _gradient_norm(gradient, center) <= tol:
                 return theta, iteration, history
             curvature = np.exp(-np.logaddexp(0.0, margins) - np.logaddexp(0.0, -margins))  # sigma(m) sigma(-m)
             hessian = (rows.T * curvature) @ rows / n + np.diag(lam * mask)
-            # Levenberg-Marquardt damping that vanishes at the optimum: far from it, when every
-            # sample is far from the boundary, the curvature in b underflows towards 0 and the
-            # undamped step in b would be astronomically long
-            hessian[np.diag_indices_from(hessian)] += _NEWTON_DAMPING * np.linalg.norm(gradient)
+            # damping of the intercept's curvature that vanishes at the optimum: far from it,
+            # when every sample is far from the boundary, the curvature in b underflows towards
+            # 0 (w always has at least lam) and the undamped step in b would be astronomical
+            hessian[-1, -1] += _NEWTON_DAMPING * np.linalg.norm(gradient)
             direction = _solve_newton(hessian, gradient)
-            slope = gradient @ direction
-            step = 1.0
-            for _ in range(60):
-                candidate = theta + step * direction
-                new_value = _logistic_objective(rows, candidate, lam)
-                if new_value <= value + 1e-4 * step * slope:
-                    break
-                step *= 0.5
-            else:
+            accepted = _backtrack(objective, theta, direction, value, gradient @ direction)
+            if accepted is None:
                 return theta, iteration, history  # no decrease representable in float64
-            theta, value = candidate, new_value
+            theta, value = accepted
             history.append(value)
         return theta, max_iter, history
 
     @staticmethod
     def _accelerated(
-        rows: np.ndarray, theta: np.ndarray, lam: float, mask: np.ndarray, max_iter: int, tol: float
+        rows: np.ndarray,
+        theta: np.ndarray,
+        lam: float,
+        mask: np.ndarray,
+        center: np.ndarray,
+        max_iter: int,
+        tol: float,
     ) -> tuple[np.ndarray, int, list[float]]:
         n = rows.shape[0]
         step = 1.0 / (lam + np.linalg.norm(rows, 2) ** 2 / (4.0 * n))
@@ -913,8 +937,8 @@ class LogisticRegression(_LinearBinaryClassifier):
         t = 1.0
         for iteration in range(max_iter):
             gradient = _logistic_gradient(rows, point, lam, mask)
-            if np.linalg.norm(gradient) <= tol:
-                history[-1] = _logistic_objective(rows, point, lam)
+            if _gradient_norm(gradient, center) <= tol:
+                history.append(_logistic_objective(rows, point, lam))
                 return point, iteration, history
             x_new = point - step * gradient
             history.append(_logistic_objective(rows, x_new, lam))
@@ -930,6 +954,16 @@ class LogisticRegression(_LinearBinaryClassifier):
 def _logistic_objective(rows: np.ndarray, theta: np.ndarray, lam: float) -> float:
     w = theta[:-1]
     return float(0.5 * lam * w @ w + np.mean(_logistic_loss(rows @ theta)))
+
+
+def _gradient_norm(centred_gradient: np.ndarray, center: np.ndarray) -> float:
+    """||grad F|| in the original (w, b) from the gradient in the centred coordinates.
+
+    With b' = b + w . center, dF/dw = dF/dw' + dF/db' * center and dF/db = dF/db'.
+    """
+    gradient = centred_gradient.copy()
+    gradient[:-1] += centred_gradient[-1] * center
+    return float(np.linalg.norm(gradient))
 
 
 def _logistic_gradient(rows: np.ndarray, theta: np.ndarray, lam: float, mask: np.ndarray) -> np.ndarray:
