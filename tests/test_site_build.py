@@ -74,3 +74,17 @@ def test_math_is_typeset_at_build_time(built_site):
     assert 'class="arithmatex"' not in chapter
     text = re.sub(r"<(pre|code|script)\b.*?</\1>", "", chapter, flags=re.S)
     assert "\\(" not in text and "\\[" not in text and "$$" not in text
+
+
+def test_labs_are_rendered_offline_and_downloadable(built_site):
+    site, _ = built_site
+    import json
+
+    for lab in (ROOT / "docs" / "labs").glob("*.py"):
+        page = (site / "labs" / lab.stem / "index.html").read_text(encoding="utf-8")
+        assert f'href="../{lab.stem}.ipynb"' in page, f"{lab.name}: no download link"
+        assert "cdnjs" not in page and '<script src="">' not in page
+        notebook = json.loads((site / "labs" / f"{lab.stem}.ipynb").read_text(encoding="utf-8"))
+        assert notebook["nbformat"] == 4 and notebook["metadata"]["kernelspec"]["name"] == "python3"
+        assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
+        assert "jp-OutputArea-output" in page, f"{lab.name} was rendered without outputs"

@@ -1,0 +1,94 @@
+"""MkDocs hook: make the lab pages (rendered by mkdocs-jupyter) offline, typeset and downloadable.
+
+Labs live in ``docs/labs/`` as jupytext "percent" scripts, diff-friendly in git. mkdocs-jupyter
+executes and renders them; this hook then
+
+* publishes each lab as a real notebook, ``labs/NAME.ipynb`` (generated from the script, without
+  outputs), and puts a download link at the top of its page;
+* removes the scripts nbconvert's template adds that would reach for other hosts or load nothing
+  (a MathJax loader with an empty ``src`` and a mermaid loader pointing at a CDN);
+* turns the ``$...$`` and ``$$...$$`` math of the notebook's Markdown cells into MathML, like
+  ``hooks/mathml.py`` does for the chapters.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import logging
+import re
+from pathlib import Path, PurePosixPath
+
+import jupytext
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+log = logging.getLogger("mkdocs.hooks.labs")
+
+_spec = importlib.util.spec_from_file_location("course_mathml", Path(__file__).with_name("mathml.py"))
+_mathml = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_mathml)
+
+LAB_SOURCE = re.compile(r"^labs/[^/]+\.py$")
+UNWANTED_SCRIPTS = [
+    re.compile(r'<script src="">\s*</script>'),
+    re.compile(r'<script type="text/x-mathjax-config">.*?</script>', re.S),
+    re.compile(r'<script type="module">(?:(?!</script>).)*?cdnjs(?:(?!</script>).)*?</script>', re.S),
+]
+MARKDOWN_CELL = re.compile(r'(<div class="[^"]*jp-MarkdownOutput[^"]*"[^>]*>)(.*?)(</div>)', re.S)
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
+ARTICLE_START = re.compile(r'(<article class="md-content__inner md-typeset">)')
+
+
+def is_lab(file: File) -> bool:
+    return bool(LAB_SOURCE.match(file.src_uri))
+
+
+def notebook_uri(src_uri: str) -> str:
+    return str(PurePosixPath(src_uri).with_suffix(".ipynb"))
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for file in list(files):
+        if is_lab(file):
+            notebook = jupytext.read(file.abs_src_path)
+            notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+            notebook.metadata.pop("jupytext", None)
+            files.append(File.generated(config, notebook_uri(file.src_uri),
+                                        content=jupytext.writes(notebook, fmt="ipynb")))
+    return files
+
+
+def _typeset(cell: str, source: str) -> str:
+    def convert(match: re.Match[str], display: bool) -> str:
+        tex = html.unescape(match.group(1)).strip()
+        try:
+            mathml = _mathml.tex_to_mathml(tex, display)
+        except ValueError as error:
+            log.warning(f"docs/{source}: {error}")
+            return match.group(0)
+        return f'<div class="math-display">{mathml}</div>' if display else mathml
+
+    cell = DISPLAY_MATH.sub(lambda m: convert(m, True), cell)
+    return INLINE_MATH.sub(lambda m: convert(m, False), cell)
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    if not is_lab(page.file):
+        return output
+    for pattern in UNWANTED_SCRIPTS:
+        output = pattern.sub("", output)
+    output = MARKDOWN_CELL.sub(
+        lambda m: m.group(1) + _typeset(m.group(2), page.file.src_uri) + m.group(3), output
+    )
+    target = notebook_uri(page.file.src_uri)
+    href = get_relative_url(PurePosixPath(target).as_posix(), page.file.url)
+    name = PurePosixPath(target).name
+    link = (
+        f'<p class="lab-download"><a class="md-button" href="{href}" download="{name}">'
+        f"Download this lab as a notebook ({name})</a></p>"
+    )
+    return ARTICLE_START.sub(lambda m: m.group(1) + link, output, count=1)
