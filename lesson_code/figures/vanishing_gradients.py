@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from lesson_code.activations import get_activation
 from lesson_code.figures.registry import new_figure, register
 from lesson_code.gradient_flow import DEPTHS, median_layer_weight_gradient_norms
+from lesson_code.layer_speeds import train_and_track
 
 PROFILE_CONFIGURATIONS = (
     ("sigmoid", "normal", "sigmoid, N(0, 1)"),
@@ -49,4 +50,19 @@ def gradient_norms_by_layer() -> Figure:
         ax.set_xlabel("layer l (1 = next to the input)")
         ax.set_ylabel(r"$\Vert\partial C / \partial W^l\Vert$ (median of 10 nets)")
     axes[0].legend(title="depth", fontsize=8)
+    return figure
+
+
+@register("layer_speeds_during_training", curves=4)
+def layer_speeds_during_training() -> Figure:
+    """Nielsen's 'layers learn at different speeds', tracked over training on the 8x8 digits."""
+    history = train_and_track(hidden_layers=4, inputs="digits", epochs=20)
+    figure = new_figure(6.4, 3.8)
+    ax = figure.add_subplot()
+    epochs = np.arange(history.bias_gradient_norms.shape[0])
+    for layer in range(history.bias_gradient_norms.shape[1] - 1):
+        ax.semilogy(epochs, history.bias_gradient_norms[:, layer], label=f"hidden layer {layer + 1}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(r"$\Vert\partial C / \partial b^l\Vert$ on the training set")
+    ax.legend(loc="upper right", fontsize=8, ncols=2)
     return figure
