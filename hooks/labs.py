@@ -7,6 +7,8 @@ executes and renders them; this hook then
   outputs), and puts a download link at the top of its page;
 * removes the scripts nbconvert's template adds that would reach for other hosts or load nothing
   (a MathJax loader with an empty ``src`` and a mermaid loader pointing at a CDN);
+* makes code and output boxes keyboard-focusable, since they scroll sideways (axe-core:
+  scrollable-region-focusable);
 * turns the ``$...$`` and ``$$...$$`` math of the notebook's Markdown cells into MathML, like
   ``hooks/mathml.py`` does for the chapters.
 """
@@ -40,6 +42,7 @@ UNWANTED_SCRIPTS = [
 MARKDOWN_CELL = re.compile(r'(<div class="[^"]*jp-MarkdownOutput[^"]*"[^>]*>)(.*?)(</div>)', re.S)
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
+SCROLLING_BOX = re.compile(r'<div class="(highlight-ipynb|jp-RenderedText)')
 ARTICLE_START = re.compile(r'(<article class="md-content__inner md-typeset">)')
 
 
@@ -81,6 +84,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
         return output
     for pattern in UNWANTED_SCRIPTS:
         output = pattern.sub("", output)
+    output = SCROLLING_BOX.sub(r'<div tabindex="0" class="\1', output)
     output = MARKDOWN_CELL.sub(
         lambda m: m.group(1) + _typeset(m.group(2), page.file.src_uri) + m.group(3), output
     )

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import os
+import json
 import re
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL = re.compile(r"""<(script|link|img|source|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
-
-
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory) -> tuple[Path, str]:
-    site = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        timeout=300,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{log}"
-    return site, log
 
 
 def test_strict_build_has_no_warnings(built_site):
@@ -78,8 +58,6 @@ def test_math_is_typeset_at_build_time(built_site):
 
 def test_labs_are_rendered_offline_and_downloadable(built_site):
     site, _ = built_site
-    import json
-
     for lab in (ROOT / "docs" / "labs").glob("*.py"):
         page = (site / "labs" / lab.stem / "index.html").read_text(encoding="utf-8")
         assert f'href="../{lab.stem}.ipynb"' in page, f"{lab.name}: no download link"
@@ -88,3 +66,31 @@ def test_labs_are_rendered_offline_and_downloadable(built_site):
         assert notebook["nbformat"] == 4 and notebook["metadata"]["kernelspec"]["name"] == "python3"
         assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
         assert "jp-OutputArea-output" in page, f"{lab.name} was rendered without outputs"
+
+
+def _ids(html: str) -> set[str]:
+    return set(re.findall(r'\bid="([^"]+)"', html))
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    site, _ = built_site
+    pages = {page: page.read_text(encoding="utf-8") for page in site.rglob("*.html")}
+    checked = 0
+    for page, html in pages.items():
+        for href in re.findall(r'<a\b[^>]*\bhref="([^"]+)"', html):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", href) or href.startswith("//"):
+                continue  # external or javascript:/mailto: links are not the site's to resolve
+            path, _, anchor = href.partition("#")
+            if path.startswith("/"):
+                target = (site / path.lstrip("/")).resolve()  # the 404 page links from the root
+            else:
+                target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.exists(), f"{page.relative_to(site)} links to missing {href}"
+            if anchor and target.suffix == ".html":
+                assert anchor in _ids(pages.get(target) or target.read_text(encoding="utf-8")), (
+                    f"{page.relative_to(site)} links to {href}, but that page has no id {anchor!r}"
+                )
+            checked += 1
+    assert checked > 50

@@ -1,0 +1,120 @@
+"""Shared fixtures: one strict build of the site per test session, a local server for it, and
+a headless Chromium driven by Playwright.
+
+The browser is set up here so that the README's single test command works on a fresh machine:
+if no Chromium is found it is installed (Debian's ``chromium`` package where apt-get is available
+and we are root, otherwise Playwright's own download), or the test fails saying what to run.
+A missing browser is never a silent skip.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def build_site(site_dir: Path, cwd: Path = ROOT, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict`` of the project at ``cwd`` into ``site_dir``."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})},
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> tuple[Path, str]:
+    site = tmp_path_factory.mktemp("site")
+    result = build_site(site)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{log}"
+    return site, log
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site) -> Iterator[str]:
+    site, _ = built_site
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def find_or_install_chromium() -> str:
+    """Path of a Chromium binary, installing one if none is found."""
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium") or ""):
+        if candidate and Path(candidate).exists():
+            return candidate
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        if Path("/usr/bin/chromium").exists():
+            return "/usr/bin/chromium"
+    installed = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"],
+                               capture_output=True, text=True)
+    if installed.returncode == 0:
+        return ""  # Playwright's own build: launch without executable_path
+    pytest.fail(
+        "No Chromium found and none could be installed. Install one and rerun the tests:\n"
+        "  Debian/Ubuntu (as root): apt-get install -y chromium\n"
+        f"  elsewhere: {sys.executable} -m playwright install chromium\n"
+        f"playwright said: {installed.stderr.strip()[-500:]}"
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = find_or_install_chromium()
+    with sync_playwright() as playwright:
+        options = {"args": CHROMIUM_ARGS, "headless": True}
+        if executable:
+            options["executable_path"] = executable
+        browser = playwright.chromium.launch(**options)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core from the npm registry (package.json pins it), installed on first use."""
+    script = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is needed to install axe-core for the accessibility tests: install Node.js and npm")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True, capture_output=True)
+    return script
