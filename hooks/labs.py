@@ -60,6 +60,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             notebook = jupytext.read(file.abs_src_path)
             notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
             notebook.metadata.pop("jupytext", None)
+            for index, cell in enumerate(notebook.cells):
+                cell["id"] = f"cell-{index}"  # nbformat draws random ids; fixed ones keep builds identical
             files.append(File.generated(config, notebook_uri(file.src_uri),
                                         content=jupytext.writes(notebook, fmt="ipynb")))
     return files

@@ -1,0 +1,110 @@
+"""Builds are reproducible, and a fault planted in a temporary copy of the project is reported
+with a message that names what broke and where."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, build_site  # tests/conftest.py
+
+IGNORED_IN_COMPARISON = {"sitemap.xml", "sitemap.xml.gz"}  # carry the build date
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(site).as_posix(): path.read_bytes()
+        for path in site.rglob("*")
+        if path.is_file() and path.name not in IGNORED_IN_COMPARISON
+    }
+
+
+def test_two_builds_are_byte_identical(built_site, tmp_path):
+    first, _ = built_site
+    result = build_site(tmp_path / "again")
+    assert result.returncode == 0, result.stderr
+    a, b = _tree(first), _tree(tmp_path / "again")
+    assert a.keys() == b.keys()
+    differing = [name for name in a if a[name] != b[name]]
+    assert not differing, f"files differ between two builds: {differing[:10]}"
+
+
+@pytest.fixture
+def project_copy(built_site, tmp_path) -> Path:
+    """A small copy of the project: the home page, its hooks, lesson_code and the warm figure cache."""
+    copy = tmp_path / "project"
+    for name in ("hooks", "overrides", "lesson_code"):
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "index.md", copy / "docs" / "index.md")
+    shutil.copytree(ROOT / "docs" / "stylesheets", copy / "docs" / "stylesheets")
+    shutil.copytree(ROOT / ".cache" / "figures", copy / ".cache" / "figures")
+    shutil.copy(ROOT / "conftest.py", copy / "conftest.py")
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["nav"] = [{"Home": "index.md"}, {"Planted": "planted.md"}]
+    (copy / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return copy
+
+
+def _build_copy(copy: Path) -> subprocess.CompletedProcess:
+    # the copy's lesson_code must shadow the installed (editable) one
+    return build_site(copy / "site", cwd=copy, extra_env={"PYTHONPATH": str(copy)})
+
+
+def test_failing_figure_names_the_figure_and_the_page(project_copy):
+    (project_copy / "lesson_code" / "figures" / "planted.py").write_text(
+        "from lesson_code.figures.registry import register\n\n"
+        "@register('planted_failure', curves=1)\n"
+        "def planted_failure():\n"
+        "    raise ZeroDivisionError('planted fault')\n"
+    )
+    (project_copy / "docs" / "planted.md").write_text(
+        "# Planted\n\n![A figure that cannot be drawn, planted by a test.](figures/planted_failure.svg)\n"
+    )
+    result = _build_copy(project_copy)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "figure 'planted_failure'" in log and "ZeroDivisionError: planted fault" in log
+    assert "docs/planted.md" in log
+
+
+def test_unknown_figure_fails_the_strict_build_naming_the_page(project_copy):
+    (project_copy / "docs" / "planted.md").write_text(
+        "# Planted\n\n![A figure nobody registered.](figures/no_such_figure.svg)\n"
+    )
+    result = _build_copy(project_copy)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "docs/planted.md embeds figures/no_such_figure.svg" in log
+    assert "Registered figures: activation_derivatives" in log
+
+
+def test_unknown_tex_command_fails_the_strict_build_naming_the_page(project_copy):
+    (project_copy / "docs" / "planted.md").write_text("# Planted\n\nA typo: $\\alpah + 1$.\n")
+    result = _build_copy(project_copy)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "docs/planted.md: unknown TeX command \\alpah" in log
+
+
+def test_broken_snippet_fails_pytest_with_file_and_line(project_copy):
+    page = project_copy / "docs" / "planted.md"
+    page.write_text(
+        "# Planted\n\nSome prose.\n\n```python\nvalue = 2 + 2\n```\n\n"
+        "```python\n>>> print(value)\n5\n```\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "docs/planted.md", "-q", "-p", "no:cacheprovider",
+         "-o", "addopts=", "-o", "testpaths=docs"],
+        cwd=project_copy, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(project_copy)}, timeout=300,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "planted.md, line 10" in result.stdout
+    assert "Expected:\n    5\nGot:\n    4" in result.stdout
