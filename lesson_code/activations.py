@@ -37,15 +37,25 @@ class Activation:
         z -> sigma'(z), elementwise, taking the *pre-activation* z.
     derivative_sup : float
         gamma = sup_z |sigma'(z)|.
+    derivative_from_output : callable
+        a -> sigma'(z) written through the output a = sigma(z), e.g. a (1 - a) for the sigmoid.
+        Backpropagation uses it so that it need not keep z or evaluate sigma a second time.
     """
 
     name: str
     function: ArrayFunction
     derivative: ArrayFunction
     derivative_sup: float
+    derivative_from_output: ArrayFunction
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.function(z)
+
+
+def _floating(z: np.ndarray) -> np.ndarray:
+    """z as an array of its own floating type (float32 stays float32), or float64."""
+    z = np.asarray(z)
+    return z if np.issubdtype(z.dtype, np.floating) else z.astype(np.float64)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -54,7 +64,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     >>> print(sigmoid(np.array([0.0, 1000.0, -1000.0])))
     [0.5 1.  0. ]
     """
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
+    return 0.5 * (1.0 + np.tanh(0.5 * _floating(z)))
 
 
 def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
@@ -65,6 +75,11 @@ def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
     """
     s = sigmoid(z)
     return s * (1.0 - s)
+
+
+def sigmoid_derivative_from_output(a: np.ndarray) -> np.ndarray:
+    """sigma'(z) = a (1 - a) for a = sigma(z)."""
+    return a * (1.0 - a)
 
 
 def tanh(z: np.ndarray) -> np.ndarray:
@@ -78,6 +93,11 @@ def tanh_derivative(z: np.ndarray) -> np.ndarray:
     return 1.0 - t * t
 
 
+def tanh_derivative_from_output(a: np.ndarray) -> np.ndarray:
+    """tanh'(z) = 1 - a^2 for a = tanh(z)."""
+    return 1.0 - a * a
+
+
 def relu(z: np.ndarray) -> np.ndarray:
     """relu(z) = max(0, z)."""
     return np.maximum(z, 0.0)
@@ -88,10 +108,15 @@ def relu_derivative(z: np.ndarray) -> np.ndarray:
     return (np.asarray(z) > 0).astype(float)
 
 
+def relu_derivative_from_output(a: np.ndarray) -> np.ndarray:
+    """relu'(z) = 1 where a = relu(z) > 0, else 0 (a > 0 exactly when z > 0)."""
+    return (a > 0).astype(a.dtype)
+
+
 def leaky_relu(z: np.ndarray) -> np.ndarray:
     """leaky_relu(z) = z for z > 0 and 0.01 z otherwise."""
-    z = np.asarray(z, dtype=float)
-    return np.where(z > 0, z, LEAKY_RELU_SLOPE * z)
+    z = _floating(z)
+    return np.where(z > 0, z, z.dtype.type(LEAKY_RELU_SLOPE) * z)
 
 
 def leaky_relu_derivative(z: np.ndarray) -> np.ndarray:
@@ -99,24 +124,30 @@ def leaky_relu_derivative(z: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(z) > 0, 1.0, LEAKY_RELU_SLOPE)
 
 
+def leaky_relu_derivative_from_output(a: np.ndarray) -> np.ndarray:
+    """leaky_relu'(z) = 1 where a > 0, else 0.01 (a > 0 exactly when z > 0)."""
+    return np.where(a > 0, 1.0, LEAKY_RELU_SLOPE).astype(a.dtype)
+
+
 def identity(z: np.ndarray) -> np.ndarray:
     """The identity, used for a linear output layer."""
-    return np.asarray(z, dtype=float)
+    return _floating(z)
 
 
 def identity_derivative(z: np.ndarray) -> np.ndarray:
     """The derivative of the identity: 1 everywhere."""
-    return np.ones_like(z, dtype=float)
+    return np.ones_like(_floating(z))
 
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", sigmoid, sigmoid_derivative, 0.25),
-        Activation("tanh", tanh, tanh_derivative, 1.0),
-        Activation("relu", relu, relu_derivative, 1.0),
-        Activation("leaky_relu", leaky_relu, leaky_relu_derivative, 1.0),
-        Activation("linear", identity, identity_derivative, 1.0),
+        Activation("sigmoid", sigmoid, sigmoid_derivative, 0.25, sigmoid_derivative_from_output),
+        Activation("tanh", tanh, tanh_derivative, 1.0, tanh_derivative_from_output),
+        Activation("relu", relu, relu_derivative, 1.0, relu_derivative_from_output),
+        Activation("leaky_relu", leaky_relu, leaky_relu_derivative, 1.0,
+                   leaky_relu_derivative_from_output),
+        Activation("linear", identity, identity_derivative, 1.0, identity_derivative),
     )
 }
 """Every activation, by name."""

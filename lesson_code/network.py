@@ -84,6 +84,8 @@ class MLP:
         Seed of the generator that draws the parameters: the same seed gives the same network.
     output_activation : str or None
         Activation of the last layer, e.g. ``"linear"`` for regression; None means ``activation``.
+    dtype : {numpy.float64, numpy.float32}
+        Floating type of the parameters and of the computation (float64 unless you are timing).
 
     Examples
     --------
@@ -101,8 +103,12 @@ class MLP:
         init: str = "normal",
         seed: int = 0,
         output_activation: str | None = None,
+        dtype: type = np.float64,
     ) -> None:
         self.sizes = _check_sizes(sizes)
+        if np.dtype(dtype) not in (np.dtype(np.float64), np.dtype(np.float32)):
+            raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
+        self.dtype = np.dtype(dtype)
         self.activation: Activation = get_activation(activation)
         self.output_activation: Activation = (
             self.activation if output_activation is None else get_activation(output_activation)
@@ -121,11 +127,11 @@ class MLP:
                 "he": np.sqrt(2.0 / fan_in),
                 "nielsen": np.sqrt(1.0 / fan_in),
             }[self.init]
-            self.weights.append(weight_std * rng.standard_normal((fan_out, fan_in)))
-            if self.init in ("normal", "nielsen"):
-                self.biases.append(rng.standard_normal(fan_out))
-            else:
-                self.biases.append(np.zeros(fan_out))
+            # drawn in float64 whatever the dtype, so a float32 net is the same net, rounded
+            weight = weight_std * rng.standard_normal((fan_out, fan_in))
+            bias = rng.standard_normal(fan_out) if self.init in ("normal", "nielsen") else np.zeros(fan_out)
+            self.weights.append(weight.astype(self.dtype))
+            self.biases.append(bias.astype(self.dtype))
 
     @property
     def n_layers(self) -> int:
@@ -147,7 +153,7 @@ class MLP:
             raise ValueError(
                 f"x must have shape (batch, {self.sizes[0]}) for this network, got {x.shape}"
             )
-        return x
+        return x.astype(self.dtype, copy=False)
 
     def forward_pass(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Run the network and keep every intermediate.
@@ -170,17 +176,28 @@ class MLP:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """a^L for a batch ``x`` of shape (batch, sizes[0])."""
-        return self.forward_pass(x)[1][-1]
+        return self._activations(x)[0][-1]
 
-    def _output_deltas(
-        self, z_last: np.ndarray, output: np.ndarray, y: np.ndarray, loss: str
+    def _activations(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """a^0, ..., a^L and z^L. Unlike :meth:`forward_pass` it keeps no other z^l:
+        backpropagation gets sigma'(z^l) from a^l (see ``Activation.derivative_from_output``)."""
+        a = self._check_inputs(x)
+        activations = [a]
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
+            z = a @ w.T  # (batch, n_out)
+            z += b
+            a = self._layer_activation(layer).function(z)
+            activations.append(a)
+        return activations, z
+
+    def _output_delta(
+        self, output: np.ndarray, z_last: np.ndarray, y: np.ndarray, loss: str
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per-example delta^L and per-example cost, before averaging over the batch."""
+        error = output - y
         if loss == "mse":
-            error = output - y
-            per_example_cost = 0.5 * np.sum(error * error, axis=1)
-            delta = error * self.output_activation.derivative(z_last)
-            return delta, per_example_cost
+            per_example_cost = 0.5 * np.einsum("ij,ij->i", error, error)
+            return error * self.output_activation.derivative_from_output(output), per_example_cost
         if self.output_activation.name != "sigmoid":
             raise ValueError(
                 "loss='cross_entropy' needs a sigmoid output layer, got output activation "
@@ -191,25 +208,29 @@ class MLP:
             y * np.logaddexp(0.0, -z_last) + (1.0 - y) * np.logaddexp(0.0, z_last), axis=1
         )
         # The sigmoid's derivative cancels against the cost's: delta^L = a^L - y.
-        return output - y, per_example_cost
+        return error, per_example_cost
+
+    def _check_targets(self, y: object, batch: int, loss: str) -> np.ndarray:
+        y = finite_array(y, "y", ndim=2)
+        if y.shape != (batch, self.sizes[-1]):
+            raise ValueError(
+                f"y must have shape (batch, {self.sizes[-1]}) = {(batch, self.sizes[-1])}, "
+                f"got {y.shape}"
+            )
+        choice(loss, "loss", LOSSES)
+        return y.astype(self.dtype, copy=False)
 
     def _backward(
         self, x: np.ndarray, y: np.ndarray, loss: str
     ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]:
         """Per-example deltas for every layer (not divided by the batch size)."""
-        x = self._check_inputs(x)
-        y = finite_array(y, "y", ndim=2)
-        if y.shape != (x.shape[0], self.sizes[-1]):
-            raise ValueError(
-                f"y must have shape (batch, {self.sizes[-1]}) = {(x.shape[0], self.sizes[-1])}, "
-                f"got {y.shape}"
-            )
-        choice(loss, "loss", LOSSES)
-        zs, activations = self.forward_pass(x)
-        delta, per_example_cost = self._output_deltas(zs[-1], activations[-1], y, loss)
+        activations, z_last = self._activations(x)
+        y = self._check_targets(y, activations[0].shape[0], loss)
+        delta, per_example_cost = self._output_delta(activations[-1], z_last, y, loss)
         deltas = [delta]
         for layer in range(self.n_layers - 2, -1, -1):
-            delta = (delta @ self.weights[layer + 1]) * self.activation.derivative(zs[layer])
+            delta = delta @ self.weights[layer + 1]
+            delta *= self.activation.derivative_from_output(activations[layer + 1])
             deltas.append(delta)
         deltas.reverse()
         return deltas, activations, per_example_cost, activations[-1] - y
@@ -234,10 +255,19 @@ class MLP:
         >>> [g.shape for g in grads.weights], round(grads.loss, 4)
         ([(3, 2), (1, 3)], 0.479)
         """
-        deltas, activations, per_example_cost, _ = self._backward(x, y, loss)
+        activations, z_last = self._activations(x)
         batch = activations[0].shape[0]
-        weight_grads = [d.T @ a / batch for d, a in zip(deltas, activations[:-1])]
-        bias_grads = [d.sum(axis=0) / batch for d in deltas]
+        y = self._check_targets(y, batch, loss)
+        delta, per_example_cost = self._output_delta(activations[-1], z_last, y, loss)
+        delta /= batch  # dividing once here scales every later delta^l, by linearity
+        weight_grads: list[np.ndarray] = [np.empty(0)] * self.n_layers
+        bias_grads: list[np.ndarray] = [np.empty(0)] * self.n_layers
+        for layer in range(self.n_layers - 1, -1, -1):
+            weight_grads[layer] = delta.T @ activations[layer]  # (n_out, n_in)
+            bias_grads[layer] = delta.sum(axis=0)
+            if layer > 0:
+                delta = delta @ self.weights[layer]  # (batch, n_in)
+                delta *= self.activation.derivative_from_output(activations[layer])
         return Gradients(weight_grads, bias_grads, float(per_example_cost.mean()))
 
     def bias_gradient_bound(self, x: np.ndarray, y: np.ndarray) -> BiasBound:

@@ -267,3 +267,29 @@ def test_chain_rejects_bad_inputs():
         chain_gradients([1.0], float("inf"))
     with pytest.raises(ValueError, match="activation must be one of"):
         chain_gradients([1.0], 0.0, activation="softsign")
+
+
+def test_cross_entropy_of_saturated_units_is_exact():
+    net = MLP([1, 1], init="normal", seed=0)
+    net.weights[0][:] = 1.0
+    net.biases[0][:] = 0.0
+    # a = sigmoid(-50) rounds to ~2e-22; the cost of target 1 must still be ln(1 + e^50) ~ 50
+    grads = net.gradients(np.array([[-50.0]]), np.array([[1.0]]), loss="cross_entropy")
+    assert grads.loss == pytest.approx(50.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_float32_network_matches_float64(activation):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((8, 5)), rng.uniform(size=(8, 3))
+    wide = MLP([5, 6, 6, 3], activation=activation, init="xavier", seed=2)
+    narrow = MLP([5, 6, 6, 3], activation=activation, init="xavier", seed=2, dtype=np.float32)
+    g64, g32 = wide.gradients(x, y), narrow.gradients(x, y)
+    assert all(g.dtype == np.float32 for g in g32.weights + g32.biases)
+    for a, b in zip(g64.weights + g64.biases, g32.weights + g32.biases):
+        np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-5)
+
+
+def test_dtype_must_be_a_float_type():
+    with pytest.raises(ValueError, match="dtype must be numpy.float64 or numpy.float32"):
+        MLP([2, 2], dtype=np.int64)
