@@ -9,12 +9,15 @@ executes and renders them; this hook then
   (a MathJax loader with an empty ``src`` and a mermaid loader pointing at a CDN);
 * makes code and output boxes keyboard-focusable, since they scroll sideways (axe-core:
   scrollable-region-focusable);
+* moves the large style sheets nbconvert inlines into every notebook page (over 500 KB) into
+  one shared, cacheable file, so a lab page weighs what its content weighs;
 * turns the ``$...$`` and ``$$...$$`` math of the notebook's Markdown cells into MathML, like
   ``hooks/mathml.py`` does for the chapters.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import importlib.util
 import logging
@@ -43,6 +46,9 @@ MARKDOWN_CELL = re.compile(r'(<div class="[^"]*jp-MarkdownOutput[^"]*"[^>]*>)(.*
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
 SCROLLING_BOX = re.compile(r'<div class="(highlight-ipynb|jp-RenderedText)')
+INLINE_STYLE = re.compile(r'<style type="text/css">\n(.*?)</style>', re.S)
+SHARED_STYLE_MIN_BYTES = 4000
+_shared_styles: dict[str, str] = {}
 ARTICLE_START = re.compile(r'(<article class="md-content__inner md-typeset">)')
 
 
@@ -81,9 +87,19 @@ def _typeset(cell: str, source: str) -> str:
     return INLINE_MATH.sub(lambda m: convert(m, False), cell)
 
 
+def _share_style(match: re.Match[str], page: Page) -> str:
+    css = match.group(1)
+    if len(css) < SHARED_STYLE_MIN_BYTES:
+        return match.group(0)
+    name = f"assets/stylesheets/notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    _shared_styles[name] = css
+    return f'<link rel="stylesheet" href="{get_relative_url(name, page.file.url)}">'
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     if not is_lab(page.file):
         return output
+    output = INLINE_STYLE.sub(lambda m: _share_style(m, page), output)
     for pattern in UNWANTED_SCRIPTS:
         output = pattern.sub("", output)
     output = SCROLLING_BOX.sub(r'<div tabindex="0" class="\1', output)
@@ -98,3 +114,11 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
         f"Download this lab as a notebook ({name})</a></p>"
     )
     return ARTICLE_START.sub(lambda m: m.group(1) + link, output, count=1)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    for name, css in _shared_styles.items():
+        target = Path(config.site_dir) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(css, encoding="utf-8")
+    _shared_styles.clear()
