@@ -1,0 +1,181 @@
+"""Benchmarks of the course: site build times, page weight, backprop speed, figure drawing.
+
+    python benchmarks/run.py [--tests] [--only site|weight|numerics|figures]
+
+Prints one table per part. Times are wall-clock seconds of one run on this machine; compare
+ratios measured in the same run rather than absolute numbers across machines. Nothing here
+asserts a time: budgets are reported next to the measurements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def table(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+    line = "  ".join(f"{h:<{w}}" for h, w in zip(header, widths))
+    print(line)
+    print("-" * len(line))
+    for row in rows:
+        print("  ".join(f"{str(c):<{w}}" for c, w in zip(row, widths)))
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=ENV, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def build(site: Path) -> float:
+    return timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)])
+
+
+def bench_site(site: Path, with_tests: bool) -> None:
+    shutil.rmtree(ROOT / ".cache", ignore_errors=True)  # figures and executed labs: start cold
+    cold = build(site)
+    warm = build(site)
+    chapter = ROOT / "docs" / "vanishing-gradients.md"
+    original = chapter.read_bytes()
+    try:
+        chapter.write_bytes(original + b"\n")
+        edited = build(site)
+    finally:
+        chapter.write_bytes(original)
+    rows = [
+        ("cold build (figures drawn, labs executed)", f"{cold:.1f}", "<= 30 (never > 60)"),
+        ("no-change rebuild (all cached)", f"{warm:.1f}", "<= 3"),
+        ("rebuild after editing one chapter", f"{edited:.1f}", "-"),
+    ]
+    if with_tests:
+        tests = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        rows.append(("full test suite (pytest)", f"{tests:.1f}", "<= 180"))
+    table("Site (seconds)", ("what", "seconds", "budget"), rows)
+
+
+def bench_weight(site: Path) -> None:
+    theme = sum(p.stat().st_size for p in (site / "assets").rglob("*") if p.is_file() and not p.name.endswith(".map"))
+    rows = []
+    for html in sorted(site.rglob("index.html")):
+        text = html.read_text(encoding="utf-8")
+        own = html.stat().st_size
+        figures = 0
+        for src in set(re.findall(r'<img[^>]+src="([^"]+)"', text)):
+            target = (html.parent / src).resolve()
+            if target.exists():
+                figures += target.stat().st_size
+        name = html.parent.relative_to(site).as_posix()
+        rows.append((name if name != "." else "(home)", f"{own / 1024:.0f}", f"{figures / 1024:.0f}",
+                     f"{(own + figures) / 1024:.0f}"))
+    largest = max((p.stat().st_size, p.name) for p in (site / "figures").glob("*.svg"))
+    table("Page weight (KB; budget: page + its figures <= 300, each figure <= 150)",
+          ("page", "HTML", "figures", "total"), rows)
+    print(f"shared theme assets, loaded once: {theme / 1024:.0f} KB; largest figure: {largest[1]} "
+          f"{largest[0] / 1024:.0f} KB")
+
+
+def best_of(function, repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_numerics(depth: int = 50, width: int = 256, batch: int = 256) -> None:
+    from lesson_code.network import MLP
+
+    rows = []
+    for dtype in (np.float64, np.float32):
+        net = MLP([width] * (depth + 1), activation="tanh", init="xavier", seed=0, dtype=dtype)
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((batch, width)).astype(dtype)
+        y = rng.standard_normal((batch, width)).astype(dtype)
+        a, d = x.copy(), y.copy()
+
+        def matmuls_only() -> None:
+            # the same products a forward and backward pass need: a W^T, delta W, delta^T a
+            for w in net.weights:
+                a @ w.T
+                d @ w
+                d.T @ a
+
+        bound = best_of(matmuls_only)
+        ours = best_of(lambda: net.gradients(x, y))
+        rows.append((f"lesson_code MLP, {np.dtype(dtype).name}", f"{ours * 1e3:.1f}", f"{bound * 1e3:.1f}",
+                     f"{bound / ours:.2f}"))
+        try:
+            import torch
+        except ImportError:
+            continue
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+        tdtype = torch.float64 if dtype == np.float64 else torch.float32
+        weights = [torch.tensor(w, dtype=tdtype, requires_grad=True) for w in net.weights]
+        biases = [torch.tensor(b, dtype=tdtype, requires_grad=True) for b in net.biases]
+        tx, ty = torch.tensor(x), torch.tensor(y)
+
+        def torch_pass() -> None:
+            h = tx
+            for w, b in zip(weights, biases):
+                h = torch.tanh(h @ w.T + b)
+            loss = 0.5 * ((h - ty) ** 2).sum() / batch
+            torch.autograd.grad(loss, weights + biases)
+
+        theirs = best_of(torch_pass)
+        rows.append((f"torch autograd, {np.dtype(dtype).name}", f"{theirs * 1e3:.1f}", f"{bound * 1e3:.1f}",
+                     f"{bound / theirs:.2f}"))
+    table(f"One forward+backward pass, tanh MLP depth {depth}, width {width}, batch {batch} "
+          "(fraction of the matmul-only time; target >= 0.8)",
+          ("implementation", "ms", "matmuls alone, ms", "fraction"), rows)
+
+
+def bench_figures() -> None:
+    from lesson_code.figures import render
+
+    with tempfile.TemporaryDirectory() as out:
+        results = render(out_dir=out, force=True, log=None)
+    rows = [(r.name, f"{r.seconds:.2f}") for r in sorted(results, key=lambda r: -r.seconds)]
+    table("Figures (seconds to draw, slowest first)", ("figure", "seconds"), rows)
+    print(f"total: {sum(r.seconds for r in results):.1f} s for {len(results)} figures; "
+          f"slowest: {rows[0][0]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", action="store_true", help="also time the whole test suite")
+    parser.add_argument("--only", choices=["site", "weight", "numerics", "figures"])
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"numpy {np.__version__}")
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        if args.only in (None, "site"):
+            bench_site(site, args.tests)
+        if args.only in (None, "weight"):
+            if not site.exists():
+                build(site)
+            bench_weight(site)
+    if args.only in (None, "numerics"):
+        bench_numerics()
+    if args.only in (None, "figures"):
+        bench_figures()
+
+
+if __name__ == "__main__":
+    main()
