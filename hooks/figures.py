@@ -21,7 +21,8 @@ from mkdocs.structure.files import File, Files
 
 log = logging.getLogger("mkdocs.hooks.figures")
 
-FIGURE_LINK = re.compile(r"figures/([A-Za-z0-9_.-]+?)\.svg")
+FIGURE_LINK = re.compile(r"\]\(\s*(?:[^)\s]*/)?figures/([A-Za-z0-9_.-]+?)\.svg")
+CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.S | re.M)
 
 
 def _project_root(config: MkDocsConfig) -> Path:
@@ -40,7 +41,8 @@ def _fresh_figures_module():
 def _pages_using_figures(docs_dir: Path) -> dict[str, list[str]]:
     users: dict[str, list[str]] = {}
     for page in sorted(docs_dir.rglob("*.md")):
-        for match in FIGURE_LINK.finditer(page.read_text(encoding="utf-8")):
+        prose = CODE.sub("", page.read_text(encoding="utf-8"))  # an example in code embeds nothing
+        for match in FIGURE_LINK.finditer(prose):
             pages = users.setdefault(match.group(1), [])
             if page.relative_to(docs_dir).as_posix() not in pages:
                 pages.append(page.relative_to(docs_dir).as_posix())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, build_site  # tests/conftest.py
+from helpers import ROOT, build_site
 
 IGNORED_IN_COMPARISON = {"sitemap.xml", "sitemap.xml.gz"}  # carry the build date
 
