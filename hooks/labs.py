@@ -11,6 +11,8 @@ executes and renders them; this hook then
   scrollable-region-focusable);
 * moves the large style sheets nbconvert inlines into every notebook page (over 500 KB) into
   one shared, cacheable file, so a lab page weighs what its content weighs;
+* rewrites links to chapters written as in the Markdown pages (``../curvature.md#anchor``) into
+  the site's URLs, which mkdocs-jupyter leaves alone; a link to a missing page is a warning;
 * turns the ``$...$`` and ``$$...$$`` math of the notebook's Markdown cells into MathML, like
   ``hooks/mathml.py`` does for the chapters.
 """
@@ -21,6 +23,7 @@ import hashlib
 import html
 import importlib.util
 import logging
+import posixpath
 import re
 from pathlib import Path, PurePosixPath
 
@@ -49,6 +52,8 @@ SCROLLING_BOX = re.compile(r'<div class="(highlight-ipynb|jp-RenderedText)')
 INLINE_STYLE = re.compile(r'<style type="text/css">\n(.*?)</style>', re.S)
 SHARED_STYLE_MIN_BYTES = 4000
 _shared_styles: dict[str, str] = {}
+MARKDOWN_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]+\.md)(#[^"]*)?"')
+_site_files: Files | None = None
 ARTICLE_START = re.compile(r'(<article class="md-content__inner md-typeset">)')
 
 
@@ -61,6 +66,8 @@ def notebook_uri(src_uri: str) -> str:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    global _site_files
+    _site_files = files
     for file in list(files):
         if is_lab(file):
             notebook = jupytext.read(file.abs_src_path)
@@ -96,9 +103,19 @@ def _share_style(match: re.Match[str], page: Page) -> str:
     return f'<link rel="stylesheet" href="{get_relative_url(name, page.file.url)}">'
 
 
+def _site_link(match: re.Match[str], page: Page) -> str:
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), match.group(1)))
+    file = _site_files.get_file_from_path(target) if _site_files is not None else None
+    if file is None:
+        log.warning(f"docs/{page.file.src_uri} links to {match.group(1)}, which is not a page of the site")
+        return match.group(0)
+    return f'href="{get_relative_url(file.url, page.file.url)}{match.group(2) or ""}"'
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     if not is_lab(page.file):
         return output
+    output = MARKDOWN_LINK.sub(lambda m: _site_link(m, page), output)
     output = INLINE_STYLE.sub(lambda m: _share_style(m, page), output)
     for pattern in UNWANTED_SCRIPTS:
         output = pattern.sub("", output)

@@ -6,30 +6,33 @@ import subprocess
 import sys
 from dataclasses import replace
 
-import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 from lesson_code.figures import FIGURES, FigureError, figure_key, render
 from lesson_code.figures.registry import FigureSpec
-from lesson_code.figures.render import STYLE, draw_svg
+from helpers import ROOT
+from lesson_code.figures import RenderResult
+from lesson_code.figures.render import DrawnFigure, draw_figures, draw_svg
 
 
 @pytest.fixture(scope="module")
-def drawn() -> dict[str, Figure]:
-    with matplotlib.rc_context(STYLE):
-        return {name: spec.function() for name, spec in FIGURES.items()}
+def first_draw() -> dict[str, DrawnFigure]:
+    """Every figure drawn once, kept as Figure (to inspect) and SVG bytes."""
+    return draw_figures(FIGURES, keep_figures=True)
 
 
 @pytest.fixture(scope="module")
-def two_renders(tmp_path_factory):
-    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
-    return (
-        render(out_dir=first, force=True, log=None),
-        render(out_dir=second, force=True, log=None),
-        first,
-    )
+def drawn(first_draw) -> dict[str, Figure]:
+    return {name: result.figure for name, result in first_draw.items()}
+
+
+@pytest.fixture(scope="module")
+def second_render(built_site):
+    """The site build drew every figure too, in other processes, into the project's cache."""
+    out_dir = ROOT / ".cache" / "figures"
+    return [RenderResult(name, out_dir / f"{name}.svg", "drawn", 0.0) for name in FIGURES], out_dir
 
 
 def test_registry_is_not_empty():
@@ -53,22 +56,21 @@ def test_figure_has_labelled_axes_and_its_curves(drawn, name):
         assert np.ptp(y) > 0, f"{name}: curve {line.get_label()} is flat"
 
 
-def test_two_renders_are_byte_identical(two_renders):
-    first_results, second_results, _ = two_renders
-    for a, b in zip(first_results, second_results):
-        assert a.status == b.status == "drawn"
-        assert a.path.read_bytes() == b.path.read_bytes(), f"{a.name} differs between renders"
+def test_two_renders_are_byte_identical(first_draw, second_render):
+    results, _ = second_render
+    for result in results:
+        assert result.path.read_bytes() == first_draw[result.name].svg, f"{result.name} differs between renders"
 
 
-def test_svg_carries_no_date_or_version(two_renders):
-    for result in two_renders[0]:
+def test_svg_carries_no_date_or_version(second_render):
+    for result in second_render[0]:
         svg = result.path.read_text(encoding="utf-8")
         assert svg.startswith("<?xml") and "<svg" in svg
         assert "<dc:date>" not in svg and "Matplotlib v" not in svg
 
 
-def test_second_render_without_changes_draws_nothing(two_renders):
-    out_dir = two_renders[2]
+def test_second_render_without_changes_draws_nothing(second_render):
+    out_dir = second_render[1]
     results = render(out_dir=out_dir, log=None)
     assert [r.status for r in results] == ["cached"] * len(FIGURES)
 
@@ -95,9 +97,9 @@ def test_stale_key_redraws(tmp_path):
     assert result.status == "drawn"
 
 
-def test_progress_line_per_figure(two_renders):
+def test_progress_line_per_figure(second_render):
     lines: list[str] = []
-    render(out_dir=two_renders[2], log=lines.append)
+    render(out_dir=second_render[1], log=lines.append)
     assert len(lines) == len(FIGURES)
     assert all(line.split()[2] in {"drawn", "cached"} and line.endswith(" s") for line in lines)
 

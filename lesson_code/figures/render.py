@@ -10,8 +10,11 @@ and no ``Date``/``Creator`` metadata; either alone is not enough.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import io
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,6 +22,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 import matplotlib
+from matplotlib.figure import Figure
+from threadpoolctl import threadpool_limits
 
 from lesson_code.figures.registry import FIGURES, FigureSpec, get_figure
 
@@ -45,6 +50,10 @@ class FigureError(RuntimeError):
     def __init__(self, name: str, message: str) -> None:
         super().__init__(f"figure {name!r}: {message}")
         self.figure_name = name
+        self.message = message
+
+    def __reduce__(self):  # raised in a worker process, re-raised in the parent
+        return FigureError, (self.figure_name, self.message)
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,11 @@ def figure_key(spec: FigureSpec, core_digest: str | None = None) -> str:
 
 def draw_svg(spec: FigureSpec) -> bytes:
     """Call the figure function and return its SVG bytes; FigureError if it fails."""
-    from matplotlib.figure import Figure
+    return draw(spec)[1]
+
+
+def draw(spec: FigureSpec) -> tuple[Figure, bytes]:
+    """Call the figure function; return the Figure and its SVG bytes. FigureError if it fails."""
 
     with matplotlib.rc_context(STYLE):
         try:
@@ -103,7 +116,56 @@ def draw_svg(spec: FigureSpec) -> bytes:
             )
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+    return figure, buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class DrawnFigure:
+    """One figure drawn: the Figure (when kept), its SVG bytes, and the seconds it took."""
+
+    figure: Figure | None
+    svg: bytes
+    seconds: float
+
+
+def _draw_sequentially(names: list[str], keep_figures: bool) -> dict[str, DrawnFigure]:
+    drawn = {}
+    for name in names:
+        start = time.perf_counter()
+        figure, svg = draw(get_figure(name))
+        drawn[name] = DrawnFigure(figure if keep_figures else None, svg, time.perf_counter() - start)
+    return drawn
+
+
+def _draw_in_worker(names: list[str], keep_figures: bool) -> dict[str, DrawnFigure]:
+    # Two processes each running a multi-threaded BLAS would fight over the cores.
+    with threadpool_limits(1):
+        return _draw_sequentially(names, keep_figures)
+
+
+def draw_figures(
+    names: Iterable[str], workers: int | None = None, keep_figures: bool = False
+) -> dict[str, DrawnFigure]:
+    """Draw the named figures on up to ``workers`` processes (None: one per core).
+
+    Figures are independent, so they draw in parallel. The figures of one module go to the same
+    process, where they share cached computations; forked workers inherit the registry.
+    ``keep_figures`` sends the Figure objects back too (to inspect them), not just the SVG.
+    """
+    specs = [get_figure(name) for name in names]
+    workers = workers or os.cpu_count() or 1
+    by_module: dict[Path, list[str]] = {}
+    for spec in specs:
+        by_module.setdefault(spec.source, []).append(spec.name)
+    batches = list(by_module.values())
+    if workers <= 1 or len(batches) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _draw_sequentially([spec.name for spec in specs], keep_figures)
+    context = multiprocessing.get_context("fork")
+    drawn: dict[str, DrawnFigure] = {}
+    with concurrent.futures.ProcessPoolExecutor(min(workers, len(batches)), mp_context=context) as pool:
+        for batch in pool.map(_draw_in_worker, batches, [keep_figures] * len(batches)):
+            drawn.update(batch)
+    return {spec.name: drawn[spec.name] for spec in specs}
 
 
 def render(
@@ -111,6 +173,7 @@ def render(
     out_dir: Path | str = DEFAULT_OUT,
     force: bool = False,
     log: Callable[[str], None] | None = print,
+    workers: int | None = None,
 ) -> list[RenderResult]:
     """Draw figures into ``out_dir/NAME.svg``, skipping those whose inputs have not changed.
 
@@ -124,6 +187,8 @@ def render(
         Redraw even when the cached SVG is current.
     log : callable or None
         Receives one progress line per figure (``print`` by default; None for silence).
+    workers : int or None
+        Processes that draw figures in parallel; None means one per CPU core.
 
     Raises
     ------
@@ -134,26 +199,31 @@ def render(
     out.mkdir(parents=True, exist_ok=True)
     specs = [get_figure(name) for name in names] if names is not None else list(FIGURES.values())
     core = _core_digest()
+    keys = {spec.name: figure_key(spec, core) for spec in specs}
+
+    def is_current(spec: FigureSpec) -> bool:
+        key_path = out / f"{spec.name}.svg.key"
+        return (
+            not force
+            and (out / f"{spec.name}.svg").exists()
+            and key_path.exists()
+            and key_path.read_text(encoding="utf-8") == keys[spec.name]
+        )
+
+    cached = {spec.name for spec in specs if is_current(spec)}
+    drawn = draw_figures([spec.name for spec in specs if spec.name not in cached], workers)
     results = []
     for spec in specs:
-        start = time.perf_counter()
         path = out / f"{spec.name}.svg"
-        key_path = out / f"{spec.name}.svg.key"
-        key = figure_key(spec, core)
-        cached = (
-            not force
-            and path.exists()
-            and key_path.exists()
-            and key_path.read_text(encoding="utf-8") == key
-        )
-        if not cached:
-            svg = draw_svg(spec)
+        if spec.name in drawn:
+            svg, seconds = drawn[spec.name].svg, drawn[spec.name].seconds
             # Rewriting identical bytes would wake file watchers (mkdocs serve) for nothing.
             if not path.exists() or path.read_bytes() != svg:
                 path.write_bytes(svg)
-            key_path.write_text(key, encoding="utf-8")
-        result = RenderResult(spec.name, path, "cached" if cached else "drawn",
-                              time.perf_counter() - start)
+            (out / f"{spec.name}.svg.key").write_text(keys[spec.name], encoding="utf-8")
+        else:
+            seconds = 0.0
+        result = RenderResult(spec.name, path, "cached" if spec.name in cached else "drawn", seconds)
         results.append(result)
         if log is not None:
             log(f"figure {spec.name:<32} {result.status:<6} {result.seconds:6.2f} s")

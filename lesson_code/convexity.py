@@ -1,0 +1,280 @@
+"""Checking convexity numerically, and where gradient descent ends on a non-convex loss.
+
+A loss L is *convex* when, for all points w_1, w_2 and every lambda in (0, 1),
+
+    L(lambda w_1 + (1 - lambda) w_2) <= lambda L(w_1) + (1 - lambda) L(w_2):
+
+the chord between two points of the graph never passes below the graph. :func:`convexity_gap`
+measures the chord's height above the graph at one lambda (>= 0 for a convex L at every pair),
+:func:`most_violated_chord` searches random pairs for the most negative gap (a certificate of
+non-convexity when it finds one), and :func:`numerical_hessian` gives the matrix of second
+derivatives, whose eigenvalues decide convexity for a twice-differentiable L: convex if and
+only if the Hessian is positive semi-definite everywhere.
+
+:func:`descend_from_starts` runs gradient descent from several starting points of a
+:class:`~lesson_code.landscapes.Landscape` and reports which of its known minima each run
+reached: on a convex loss all of them end in the same place, on a non-convex one the start
+decides.
+
+References: Boyd & Vandenberghe, *Convex Optimization*, sec. 3.1-3.2 (2004); Aggarwal, *Neural
+Networks and Deep Learning*, sec. 4.2 (2018), for g, G and the composition x_1^2 - x_2^2.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from lesson_code._checks import finite_array, positive_int, positive_number
+from lesson_code.landscapes import Landscape
+from lesson_code.optim import gradient_descent
+
+Loss = Callable[[np.ndarray], float]
+
+
+def _evaluate(function: Loss, point: np.ndarray, name: str = "function") -> float:
+    try:
+        value = float(function(point))
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must map a point to one number: {error}") from error
+    return value
+
+
+def convexity_gap(function: Loss, w1: np.ndarray, w2: np.ndarray, lam: float) -> float:
+    """lambda L(w_1) + (1 - lambda) L(w_2) - L(lambda w_1 + (1 - lambda) w_2).
+
+    The height of the chord above the graph at the point a fraction 1 - lambda of the way from
+    w_1 to w_2. A convex L gives a gap >= 0 for every choice; one negative gap proves L is not
+    convex.
+
+    Parameters
+    ----------
+    function : callable
+        w -> L(w), taking an array of shape (d,) and returning a number.
+    w1, w2 : array_like, shape (d,)
+        Two finite points.
+    lam : float
+        lambda in [0, 1].
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    For L(w) = w^2 the gap is lambda (1 - lambda) (w_1 - w_2)^2:
+
+    >>> print(convexity_gap(lambda w: float(w[0] ** 2), [0.0], [2.0], 0.5))
+    1.0
+    """
+    if not callable(function):
+        raise TypeError(f"function must be callable, got {type(function).__name__}")
+    a = finite_array(w1, "w1", ndim=1)
+    b = finite_array(w2, "w2", ndim=1)
+    if a.shape != b.shape:
+        raise ValueError(f"w1 and w2 must have the same shape, got {a.shape} and {b.shape}")
+    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not 0.0 <= lam <= 1.0:
+        raise ValueError(f"lam must be a number in [0, 1], got {lam!r}")
+    lam = float(lam)
+    mixed = lam * a + (1.0 - lam) * b
+    return lam * _evaluate(function, a) + (1.0 - lam) * _evaluate(function, b) - _evaluate(
+        function, mixed
+    )
+
+
+@dataclass(frozen=True)
+class Chord:
+    """A pair of points, a mixing weight and the convexity gap there."""
+
+    w1: np.ndarray
+    w2: np.ndarray
+    lam: float
+    gap: float
+
+
+def most_violated_chord(
+    function: Loss,
+    bounds: Sequence[tuple[float, float]],
+    *,
+    n_pairs: int = 2000,
+    seed: int = 0,
+) -> Chord:
+    """Search random chords inside a box for the most negative :func:`convexity_gap`.
+
+    w_1 and w_2 are uniform in the box, lambda uniform in (0, 1). A negative ``gap`` proves
+    that ``function`` is not convex; a non-negative one only says that no violation was found.
+
+    Parameters
+    ----------
+    function : callable
+        w -> L(w) for w of shape (d,).
+    bounds : sequence of (low, high)
+        The box, one pair per coordinate, low < high.
+    n_pairs : int, optional
+        Random chords to try (2000 by default).
+    seed : int, optional
+
+    Returns
+    -------
+    Chord
+        The chord with the smallest gap.
+
+    Examples
+    --------
+    >>> chord = most_violated_chord(lambda w: float(w[0] ** 2 - w[1] ** 2), [(-1, 1), (-1, 1)], n_pairs=200)
+    >>> print(chord.gap < 0)
+    True
+    """
+    if not callable(function):
+        raise TypeError(f"function must be callable, got {type(function).__name__}")
+    box = finite_array(bounds, "bounds", ndim=2)
+    if box.shape[1] != 2 or box.shape[0] == 0 or np.any(box[:, 0] >= box[:, 1]):
+        raise ValueError("bounds must be a non-empty list of (low, high) pairs with low < high")
+    n_pairs = positive_int(n_pairs, "n_pairs")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    rng = np.random.default_rng(seed)
+    low, high = box[:, 0], box[:, 1]
+    best: Chord | None = None
+    for _ in range(n_pairs):
+        a = rng.uniform(low, high)
+        b = rng.uniform(low, high)
+        lam = float(rng.uniform())
+        gap = convexity_gap(function, a, b, lam)
+        if best is None or gap < best.gap:
+            best = Chord(a, b, lam, gap)
+    assert best is not None
+    return best
+
+
+def numerical_hessian(function: Loss, point: np.ndarray, *, step: float = 1e-4) -> np.ndarray:
+    """The Hessian of ``function`` at ``point`` by central second differences.
+
+    H_ij ~ [L(w + h e_i + h e_j) - L(w + h e_i - h e_j) - L(w - h e_i + h e_j)
+    + L(w - h e_i - h e_j)] / (4 h^2); the error is O(h^2), and exactly 0 for a quadratic
+    up to rounding.
+
+    Parameters
+    ----------
+    function : callable
+        w -> L(w) for w of shape (d,).
+    point : array_like, shape (d,)
+    step : float, optional
+        h > 0 (1e-4 by default).
+
+    Returns
+    -------
+    numpy.ndarray, shape (d, d)
+        Symmetric.
+
+    Examples
+    --------
+    >>> H = numerical_hessian(lambda w: float((w[0] - w[1]) ** 2), [0.3, -0.2])
+    >>> print(np.round(H, 6).tolist())
+    [[2.0, -2.0], [-2.0, 2.0]]
+    """
+    if not callable(function):
+        raise TypeError(f"function must be callable, got {type(function).__name__}")
+    w = finite_array(point, "point", ndim=1)
+    if w.size == 0:
+        raise ValueError("point must have at least one coordinate")
+    h = positive_number(step, "step")
+    d = w.size
+    basis = np.eye(d) * h
+    hessian = np.empty((d, d))
+    for i in range(d):
+        for j in range(i, d):
+            value = (
+                _evaluate(function, w + basis[i] + basis[j])
+                - _evaluate(function, w + basis[i] - basis[j])
+                - _evaluate(function, w - basis[i] + basis[j])
+                + _evaluate(function, w - basis[i] - basis[j])
+            ) / (4 * h * h)
+            hessian[i, j] = hessian[j, i] = value
+    return hessian
+
+
+@dataclass(frozen=True)
+class DescentRun:
+    """One gradient-descent run of :func:`descend_from_starts`.
+
+    Attributes
+    ----------
+    path : numpy.ndarray, shape (n_steps + 1, 2)
+    minimum : int or None
+        Index into ``landscape.minima`` of the minimum the run ended at (within ``tolerance``),
+        None if it ended elsewhere.
+    value : float
+        The loss at the last point of the path.
+    """
+
+    path: np.ndarray
+    minimum: int | None
+    value: float
+
+    @property
+    def start(self) -> np.ndarray:
+        """The starting point."""
+        return self.path[0]
+
+    @property
+    def end(self) -> np.ndarray:
+        """The last point."""
+        return self.path[-1]
+
+
+def descend_from_starts(
+    landscape: Landscape,
+    starts: Sequence[Sequence[float]],
+    *,
+    learning_rate: float = 0.1,
+    n_steps: int = 300,
+    tolerance: float = 1e-3,
+) -> list[DescentRun]:
+    """Gradient descent on ``landscape`` from each start; which minimum does each reach?
+
+    Parameters
+    ----------
+    landscape : Landscape
+    starts : sequence of (x, y)
+    learning_rate : float, optional
+        eta > 0 (0.1 by default).
+    n_steps : int, optional
+        Steps per run (300 by default).
+    tolerance : float, optional
+        A run "reached" a minimum if its last point is within this distance of it.
+
+    Returns
+    -------
+    list of DescentRun
+        One per start, in order.
+
+    Examples
+    --------
+    >>> from lesson_code.landscapes import get_landscape
+    >>> g = get_landscape("convex_g")
+    >>> runs = descend_from_starts(g, [(-2.0, 3.0), (4.0, -1.0)])
+    >>> print([(run.minimum, round(run.value, 6)) for run in runs])
+    [(0, 4.0), (0, 4.0)]
+    """
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
+    points = finite_array(starts, "starts", ndim=2)
+    if points.shape[1] != 2 or points.shape[0] == 0:
+        raise ValueError(f"starts must be a non-empty list of (x, y) pairs, got shape {points.shape}")
+    tolerance = positive_number(tolerance, "tolerance")
+    minima = np.array(landscape.minima, dtype=np.float64).reshape(-1, 2)
+    runs = []
+    for start in points:
+        path = gradient_descent(landscape.gradient, start, learning_rate, n_steps)
+        end = path[-1]
+        reached = None
+        if minima.size:
+            distances = np.linalg.norm(minima - end, axis=1)
+            nearest = int(np.argmin(distances))
+            reached = nearest if distances[nearest] < tolerance else None
+        runs.append(DescentRun(path, reached, float(landscape.value(*end))))
+    return runs

@@ -1,0 +1,143 @@
+"""Figures of the chapters "Convex baselines vs deep nets" (docs/convex-baselines-vs-deep-nets.md)
+and "What fixed it" (docs/what-fixed-it.md). The data come from :mod:`lesson_code.comparisons`,
+whose cached runs the chapters print from."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from lesson_code.comparisons import (
+    SPIRAL_RECIPES,
+    fix_profiles,
+    predict_labels,
+    regression_study,
+    spiral_study,
+)
+from lesson_code.figures.registry import new_figure, register
+
+BOUNDARY_PANELS = ("sigmoid_normal", "relu_he", "sigmoid_normal_batchnorm")
+CLASS_COLOURS = ("#1f77b4", "#d62728")
+GRID = 100
+EVERY = 3
+BLEW_UP = 10.0
+PROFILE_DEPTH = 50
+PROFILE_PANELS = (("sigmoid", "normal", "sigmoid, N(0, 1)"), ("sigmoid", "xavier", "sigmoid, Xavier"),
+                  ("relu", "he", "ReLU, He"))
+KIND_LABELS = {"plain": "plain", "batchnorm": "batch norm", "residual": "residual"}
+
+
+def _boundary_panel(ax, X, y, labels_on_grid, xs, ys, title):
+    ax.contourf(xs, ys, labels_on_grid, levels=[-0.5, 0.5, 1.5], colors=["#c6dbef", "#fcbba1"], rasterized=True)
+    for label, colour in enumerate(CLASS_COLOURS):
+        points = X[y == label]
+        ax.plot(points[:, 0], points[:, 1], "o", markersize=2.5, color=colour, label=f"class {label}",
+                rasterized=True)
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_aspect("equal")
+
+
+@register("spiral_decision_boundaries", curves=2 * (1 + len(BOUNDARY_PANELS)))
+def spiral_decision_boundaries() -> Figure:
+    """Predicted class over the plane for the linear SVM and three deep networks on the spirals."""
+    study = spiral_study()
+    X, y = study.X, study.y
+    xs = np.linspace(X[:, 0].min() - 0.15, X[:, 0].max() + 0.15, GRID)
+    ys = np.linspace(X[:, 1].min() - 0.15, X[:, 1].max() + 0.15, GRID)
+    grid = np.column_stack([g.ravel() for g in np.meshgrid(xs, ys)])
+    figure = new_figure(7.0, 6.6)
+    axes = figure.subplots(2, 2).ravel()
+    svm = study.svm.fitted
+    svm_labels = (svm.predict(grid) == svm.classes_[1]).astype(int).reshape(GRID, GRID)
+    _boundary_panel(axes[0], X, y, svm_labels, xs, ys, f"linear SVM: {study.svm.accuracies[-1]:.0%}")
+    for ax, name in zip(axes[1:], BOUNDARY_PANELS):
+        run = study.recipe_runs[name]
+        labels = predict_labels(run.net, grid, run.reference).reshape(GRID, GRID)
+        _boundary_panel(ax, X, y, labels, xs, ys, f"{SPIRAL_RECIPES[name].label}: {run.accuracy:.0%}")
+    axes[0].legend(loc="lower right", fontsize=7, handletextpad=0.1, borderpad=0.1, framealpha=0.8)
+    return figure
+
+
+@register("restart_spread", curves=4)
+def restart_spread() -> Figure:
+    """Objective against iteration from ten starts: convex models converge to one value, deep
+    nets from ten seeds to different ones."""
+    study = spiral_study()
+    figure = new_figure(10.0, 3.6)
+    left, right = figure.subplots(1, 2)
+    for fits, colour, label in ((study.svm, "C0", "linear SVM (hinge)"),
+                                (study.logistic, "C1", "logistic regression")):
+        for index, history in enumerate(fits.histories):
+            steps = np.arange(1, history.size + 1)
+            left.plot(steps, history, color=colour, alpha=0.7, linewidth=1.2,
+                      label=f"{label}, 10 starts" if index == 0 else "_nolegend_")
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("iteration + 1")
+    left.set_ylabel("objective F(w, b)")
+    left.set_title("convex: every start ends at the same value", fontsize=9)
+    left.legend(fontsize=8)
+
+    losses = study.seed_losses
+    best, worst = int(np.argmin(losses)), int(np.argmax(losses))
+    for seed, run in enumerate(study.seeds):
+        label = {best: f"seed {best} (lowest final loss)", worst: f"seed {worst} (highest)"}.get(seed, "_nolegend_")
+        epochs = np.arange(run.history.loss.size)[::EVERY]  # every third epoch keeps the file small
+        right.plot(epochs, run.history.loss[::EVERY], linewidth=1.2,
+                   color="C3" if seed == worst else "C2" if seed == best else "0.6", label=label)
+    right.set_yscale("log")
+    right.set_xlabel("epoch (full-batch gradient step)")
+    right.set_ylabel("cross-entropy on the training set")
+    right.set_title("deep ReLU net, 10 seeds: each ends somewhere else", fontsize=9)
+    right.legend(fontsize=8)
+    return figure
+
+
+@register("gradient_profiles_with_fixes", curves=3 * len(PROFILE_PANELS))
+def gradient_profiles_with_fixes() -> Figure:
+    """Per-layer weight-gradient norm of depth-50 networks, plain, with batch norm, residual."""
+    profiles = fix_profiles(PROFILE_DEPTH)
+    figure = new_figure(10.5, 3.6)
+    axes = figure.subplots(1, len(PROFILE_PANELS))
+    layers = np.arange(1, PROFILE_DEPTH + 1)
+    for ax, (activation, init, title) in zip(axes, PROFILE_PANELS):
+        for kind, label in KIND_LABELS.items():
+            ax.semilogy(layers, profiles[(activation, init, kind)], label=label)
+        ax.set_title(f"{title}, L = {PROFILE_DEPTH}", fontsize=9)
+        ax.set_xlabel("layer l (1 = next to the input)")
+        ax.set_ylabel(r"$\Vert\partial C / \partial W^l\Vert$ (median of 5 nets)")
+    axes[0].legend(fontsize=8)
+    return figure
+
+
+@register("standardization_learning_rates", curves=4)
+def standardization_learning_rates() -> Figure:
+    """Polynomial regression: final error against learning rate, and error against epoch at the
+    best rate, with and without standardized inputs and targets."""
+    study = regression_study()
+    figure = new_figure(10.0, 3.6)
+    left, right = figure.subplots(1, 2)
+    for scan, colour, label in ((study.raw, "C3", "raw inputs and targets"),
+                                (study.standardized, "C0", "standardized")):
+        keep = scan.final_fvu < BLEW_UP  # False for NaN too
+        left.loglog(scan.learning_rates[keep], scan.final_fvu[keep], "o-", color=colour, label=label)
+    left.set_ylim(1e-2, 10)
+    left.axhline(1.0, color="0.5", linestyle=":", linewidth=1, label="_predict the mean")
+    left.set_xlabel("learning rate")
+    left.set_ylabel("unexplained variance after 200 epochs")
+    left.set_title(f"missing points: the loss blew up (FVU above {BLEW_UP:g} or overflow)", fontsize=9)
+    left.legend(fontsize=8)
+
+    raw_rate = study.raw_long.learning_rates[0]
+    raw_curve = study.raw_long.fvu[0]
+    std_rate = study.standardized.best_rate()
+    std_curve = study.standardized.fvu[list(study.standardized.learning_rates).index(std_rate)]
+    right.semilogy(np.arange(raw_curve.size), raw_curve, color="C3", label=f"raw, learning rate {raw_rate:g}")
+    right.semilogy(np.arange(std_curve.size), std_curve, color="C0", label=f"standardized, learning rate {std_rate:g}")
+    right.set_xlabel("epoch (full-batch gradient step)")
+    right.set_ylabel("unexplained variance")
+    right.set_title("each at its best learning rate", fontsize=9)
+    right.legend(fontsize=8)
+    return figure
