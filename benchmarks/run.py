@@ -76,6 +76,8 @@ def bench_weight(site: Path) -> None:
         own = html.stat().st_size
         figures = 0
         for src in set(re.findall(r'<img[^>]+src="([^"]+)"', text)):
+            if src.startswith("data:"):
+                continue  # inlined into the HTML, already counted
             target = (html.parent / src).resolve()
             if target.exists():
                 figures += target.stat().st_size
@@ -149,11 +151,13 @@ def bench_figures() -> None:
     from lesson_code.figures import render
 
     with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
         results = render(out_dir=out, force=True, log=None)
+        wall = time.perf_counter() - start
     rows = [(r.name, f"{r.seconds:.2f}") for r in sorted(results, key=lambda r: -r.seconds)]
     table("Figures (seconds to draw, slowest first)", ("figure", "seconds"), rows)
-    print(f"total: {sum(r.seconds for r in results):.1f} s for {len(results)} figures; "
-          f"slowest: {rows[0][0]}")
+    print(f"{len(results)} figures: {sum(r.seconds for r in results):.1f} s of drawing, "
+          f"{wall:.1f} s wall-clock on {os.cpu_count()} processes; slowest: {rows[0][0]}")
 
 
 def main() -> None:
