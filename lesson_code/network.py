@@ -47,6 +47,10 @@ class Gradients:
     biases: list[np.ndarray]
     loss: float
 
+    def parameters(self) -> list[np.ndarray]:
+        """Every gradient, in the order of :meth:`MLP.parameters`."""
+        return [*self.weights, *self.biases]
+
 
 @dataclass(frozen=True)
 class LayerNorms:
@@ -132,6 +136,10 @@ class MLP:
             bias = rng.standard_normal(fan_out) if self.init in ("normal", "nielsen") else np.zeros(fan_out)
             self.weights.append(weight.astype(self.dtype))
             self.biases.append(bias.astype(self.dtype))
+
+    def parameters(self) -> list[np.ndarray]:
+        """The arrays training updates in place: the weights, then the biases."""
+        return [*self.weights, *self.biases]
 
     @property
     def n_layers(self) -> int:

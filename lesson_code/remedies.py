@@ -50,9 +50,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import choice, finite_array, positive_int, positive_number
+from lesson_code._checks import choice, finite_array, positive_int
 from lesson_code.activations import Activation
-from lesson_code.clipping import global_norm
 from lesson_code.gradient_flow import BATCH, SEEDS, WIDTH, layer_weight_gradient_norms
 from lesson_code.network import LOSSES, MLP
 from lesson_code.training import TrainingHistory, train
@@ -172,6 +171,9 @@ class BatchNormMLP(_Network):
     >>> print(bool(np.abs(grads.biases[0]).max() < 1e-15))  # a bias before batch norm gets no gradient
     True
     """
+
+    min_batch_size = 2
+    """One example has no batch variance to normalize with; training skips such a batch."""
 
     def __init__(
         self,
@@ -486,10 +488,10 @@ def train_network(
 ) -> TrainingHistory:
     """Mini-batch SGD for any of the three networks: theta <- theta - eta dC/dtheta.
 
-    An :class:`~lesson_code.network.MLP` is handed to :func:`lesson_code.training.train`;
-    the other two get the same loop (same shuffling for the same ``seed``, the full-set loss
-    before training and after every epoch, a stop when a loss or gradient stops being
-    finite) over all their parameters, gamma and beta included. A batch-norm network is
+    All three go through :func:`lesson_code.training.train` (same shuffling for the same
+    ``seed``, the full-set loss before training and after every epoch, a stop when a loss or
+    gradient stops being finite), over all their parameters, gamma and beta included. A
+    batch-norm network skips a final batch of one example, and is
     evaluated in training mode, each batch with its own statistics; the recorded full-set loss
     normalizes with the whole set's statistics.
 
@@ -508,57 +510,7 @@ def train_network(
     >>> bool(history.loss[-1] < history.loss[0]), history.loss.shape
     (True, (31,))
     """
-    if isinstance(net, MLP):
-        return train(net, x, y, learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
-                     loss=loss, seed=seed)
-    if not isinstance(net, (BatchNormMLP, ResidualMLP)):
+    if not isinstance(net, (MLP, BatchNormMLP, ResidualMLP)):
         raise TypeError(f"net must be an MLP, BatchNormMLP or ResidualMLP, got {type(net).__name__}")
-    x = finite_array(x, "x", ndim=2)
-    y = finite_array(y, "y", ndim=2)
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}")
-    learning_rate = positive_number(learning_rate, "learning_rate")
-    epochs = positive_int(epochs, "epochs")
-    n_samples = x.shape[0]
-    batch_size = n_samples if batch_size is None else positive_int(batch_size, "batch_size")
-    net.gradients(x[:2], y[:2], loss)  # checks shapes and loss before any update
-
-    rng = np.random.default_rng(seed)
-    losses, weight_norms, bias_norms, step_norms = [], [], [], []
-    diverged = False
-
-    def record() -> bool:
-        full = net.gradients(x, y, loss)
-        losses.append(full.loss)
-        weight_norms.append([np.linalg.norm(g) for g in full.weights])
-        bias_norms.append([np.linalg.norm(g) for g in full.biases])
-        return bool(np.isfinite(full.loss) and np.all(np.isfinite(weight_norms[-1])))
-
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if not record():
-            diverged = True
-        for _ in range(epochs if not diverged else 0):
-            order = rng.permutation(n_samples)
-            for start in range(0, n_samples, batch_size):
-                batch = order[start : start + batch_size]
-                if batch.size < 2 and isinstance(net, BatchNormMLP):
-                    continue  # one example has no batch variance to normalize with
-                step = net.gradients(x[batch], y[batch], loss).parameters()
-                norm = global_norm(step)
-                step_norms.append(norm)
-                if not np.isfinite(norm):
-                    diverged = True
-                    break
-                for param, grad in zip(net.parameters(), step):
-                    param -= learning_rate * grad
-            if diverged or not record():
-                diverged = True
-                break
-
-    return TrainingHistory(
-        loss=np.array(losses),
-        weight_gradient_norms=np.array(weight_norms),
-        bias_gradient_norms=np.array(bias_norms),
-        step_gradient_norms=np.array(step_norms),
-        diverged=diverged,
-    )
+    return train(net, x, y, learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
+                 loss=loss, seed=seed)

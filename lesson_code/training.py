@@ -1,4 +1,5 @@
-"""Mini-batch stochastic gradient descent for an :class:`~lesson_code.network.MLP`.
+"""Mini-batch stochastic gradient descent for an :class:`~lesson_code.network.MLP` (or any
+network of :mod:`lesson_code.remedies`).
 
 Each step takes a mini-batch, backpropagates, optionally clips the gradient (by global norm or
 by value, see :mod:`lesson_code.clipping`) and moves every parameter against it:
@@ -14,12 +15,21 @@ becomes NaN or infinite stops training and sets ``diverged``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
 from lesson_code._checks import choice, finite_array, positive_int, positive_number
 from lesson_code.clipping import clip_by_global_norm, clip_by_value, global_norm
-from lesson_code.network import LOSSES, MLP, gradient_norms_per_layer
+from lesson_code.network import LOSSES
+
+
+class Trainable(Protocol):
+    """What :func:`train` needs of a network: its gradients, and its parameters in their order."""
+
+    def gradients(self, x: np.ndarray, y: np.ndarray, loss: str = ...) -> Any: ...
+
+    def parameters(self) -> list[np.ndarray]: ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,7 @@ class TrainingHistory:
 
 
 def train(
-    net: MLP,
+    net: Trainable,
     x: np.ndarray,
     y: np.ndarray,
     *,
@@ -62,8 +72,9 @@ def train(
 
     Parameters
     ----------
-    net : MLP
-        The network; its weights and biases are updated in place.
+    net : MLP, BatchNormMLP or ResidualMLP
+        The network; every array of ``net.parameters()`` is updated in place. Any object with
+        ``gradients(x, y, loss)`` and ``parameters()`` in the same order works.
     x, y : ndarray of shape (n_samples, sizes[0]) and (n_samples, sizes[-1])
         The training set.
     learning_rate : float
@@ -89,8 +100,11 @@ def train(
     >>> bool(history.loss[-1] < history.loss[0]), history.weight_gradient_norms.shape
     (True, (51, 2))
     """
-    if not isinstance(net, MLP):
-        raise TypeError(f"net must be an MLP, got {type(net).__name__}")
+    if not (callable(getattr(net, "gradients", None)) and callable(getattr(net, "parameters", None))):
+        raise TypeError(
+            f"net must be a network with gradients() and parameters(), such as an MLP; "
+            f"got {type(net).__name__}"
+        )
     x = finite_array(x, "x", ndim=2)
     y = finite_array(y, "y", ndim=2)
     if x.shape[0] != y.shape[0]:
@@ -106,7 +120,9 @@ def train(
     if clip_value is not None:
         clip_value = positive_number(clip_value, "clip_value")
     choice(loss, "loss", LOSSES)
-    net.gradients(x[:1], y[:1], loss)  # checks shapes against the network before any update
+    # batch normalization needs two examples to have a batch variance
+    smallest_batch = getattr(net, "min_batch_size", 1)
+    net.gradients(x[:smallest_batch], y[:smallest_batch], loss)  # checks shapes before any update
 
     rng = np.random.default_rng(seed)
     losses, weight_norms, bias_norms, step_norms = [], [], [], []
@@ -114,21 +130,21 @@ def train(
 
     def record() -> bool:
         full = net.gradients(x, y, loss)
-        norms = gradient_norms_per_layer(full)
         losses.append(full.loss)
-        weight_norms.append(norms.weights)
-        bias_norms.append(norms.biases)
-        return bool(np.isfinite(full.loss) and np.all(np.isfinite(norms.weights)))
+        weight_norms.append([np.linalg.norm(g) for g in full.weights])
+        bias_norms.append([np.linalg.norm(g) for g in full.biases])
+        return bool(np.isfinite(full.loss) and np.all(np.isfinite(weight_norms[-1])))
 
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if not record():
             diverged = True
         for _ in range(epochs if not diverged else 0):
             order = rng.permutation(n_samples)
             for start in range(0, n_samples, batch_size):
                 batch = order[start : start + batch_size]
-                grads = net.gradients(x[batch], y[batch], loss)
-                step = [*grads.weights, *grads.biases]
+                if batch.size < smallest_batch:
+                    continue
+                step = net.gradients(x[batch], y[batch], loss).parameters()
                 norm = global_norm(step)
                 step_norms.append(norm)
                 if not np.isfinite(norm):
@@ -138,7 +154,7 @@ def train(
                     step, _ = clip_by_global_norm(step, clip_norm)
                 elif clip_value is not None:
                     step = clip_by_value(step, clip_value)
-                for param, grad in zip([*net.weights, *net.biases], step):
+                for param, grad in zip(net.parameters(), step):
                     param -= learning_rate * grad
             if diverged or not record():
                 diverged = True

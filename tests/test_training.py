@@ -101,7 +101,7 @@ def test_bad_arguments_are_named(kwargs, error, message):
 
 def test_bad_data_is_named():
     net = MLP([2, 3, 1])
-    with pytest.raises(TypeError, match="net must be an MLP"):
+    with pytest.raises(TypeError, match="net must be a network with gradients"):
         train("net", np.ones((2, 2)), np.ones((2, 1)), learning_rate=0.1, epochs=1)
     with pytest.raises(ValueError, match="same number of rows"):
         train(net, np.ones((3, 2)), np.ones((2, 1)), learning_rate=0.1, epochs=1)
