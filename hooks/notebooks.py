@@ -1,0 +1,138 @@
+"""MkDocs hook: every chapter can be downloaded as a Jupyter notebook made from its own page.
+
+At build time each chapter's Markdown becomes ``NAME.ipynb`` at the root of the site: prose
+becomes Markdown cells, every Python snippet a code cell (a doctest keeps its statements and
+drops its expected output, which the notebook prints anew), and every figure a cell that draws it
+from ``lesson_code``. The notebook is made from the same text the reader sees and sybil checks, so
+it cannot drift from the page. A "Download this chapter as a notebook" link goes at the top of
+the page.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import PurePosixPath
+
+import nbformat
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+NOT_CHAPTERS = {"index.md", "contributing.md", "references.md"}
+PYTHON = {"python", "py", "python3", "pycon"}
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<info>[^\n]*)$")
+ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
+FIGURE = re.compile(r"^[ \t]*!\[(?P<alt>[^\]]*)\]\((?:[^)\s]*/)?figures/(?P<name>[A-Za-z0-9_.-]+)\.svg\)[ \t]*$")
+INTRO = (
+    "*This notebook is generated from the chapter's page of the course \"Why Deep Networks Are "
+    "Hard to Train\". Run it top to bottom in a Python kernel with the `lesson_code` package "
+    "installed (`pip install -e .` in the course's repository).*"
+)
+
+
+def _doctest_to_code(lines: list[str]) -> list[str]:
+    """The statements of a doctest (``>>>`` and ``...`` lines), without their expected output."""
+    code = []
+    for line in lines:
+        if line.startswith((">>> ", "... ")):
+            code.append(line[4:])
+        elif line.rstrip() in (">>>", "..."):
+            code.append("")
+    return code
+
+
+def _dedent(line: str, width: int) -> str:
+    return line[width:] if line[:width].strip() == "" else line.lstrip()
+
+
+def is_chapter(src_uri: str, text: str) -> bool:
+    """Top-level pages with Python snippets, other than the home, contributing and references pages."""
+    return "/" not in src_uri and src_uri not in NOT_CHAPTERS and "```python" in text
+
+
+def chapter_to_notebook(text: str) -> nbformat.NotebookNode:
+    """Turn a chapter's Markdown into a notebook (see the module docstring for the rules)."""
+    cells: list[nbformat.NotebookNode] = [nbformat.v4.new_markdown_cell(INTRO)]
+    prose: list[str] = []
+    admonitions: list[int] = []  # indents of the admonitions we are inside
+
+    def flush() -> None:
+        # a cell that starts inside a list item (after a solution's code) must not become code
+        body = textwrap.dedent("\n".join(prose)).strip("\n")
+        if body.strip():
+            cells.append(nbformat.v4.new_markdown_cell(body))
+        prose.clear()
+
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        indent = len(line) - len(line.lstrip())
+        while admonitions and line.strip() and indent <= admonitions[-1]:
+            admonitions.pop()
+        depth = 4 * len(admonitions)
+        if match := FENCE.match(line):
+            closing = re.compile(rf"^{re.escape(match['indent'])}{match['fence'][0]}{{{len(match['fence'])},}}[ \t]*$")
+            end = index + 1
+            while end < len(lines) and not closing.match(lines[end]):
+                end += 1
+            body = [_dedent(body_line, len(match["indent"])) for body_line in lines[index + 1 : end]]
+            language = (match["info"].split() or [""])[0].lower()
+            if language in PYTHON:
+                flush()
+                first = next((b for b in body if b.strip()), "")
+                code = _doctest_to_code(body) if first.startswith(">>>") else body
+                cells.append(nbformat.v4.new_code_cell("\n".join(code).strip("\n")))
+            else:
+                prose.extend(_dedent(fence_line, depth) for fence_line in lines[index : end + 1])
+            index = end + 1
+            continue
+        if match := ADMONITION.match(line):
+            title = match["title"] or match["kind"].replace("-", " ").capitalize()
+            prose.append(f"{' ' * max(indent - depth, 0)}**{title}**")
+            prose.append("")
+            admonitions.append(indent)
+        elif match := FIGURE.match(line):
+            flush()
+            cells.append(nbformat.v4.new_markdown_cell(f"*Figure: {match['alt']}*"))
+            cells.append(nbformat.v4.new_code_cell(
+                "from lesson_code.figures import get_figure\n\n"
+                f'get_figure("{match["name"]}").function()'
+            ))
+        else:
+            prose.append(_dedent(line, depth))
+        index += 1
+    flush()
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{number}"  # nbformat draws random ids; fixed ones keep builds identical
+    return notebook
+
+
+def notebook_uri(src_uri: str) -> str:
+    return str(PurePosixPath(src_uri).with_suffix(".ipynb"))
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for file in list(files):
+        if file.src_uri.endswith(".md"):
+            text = file.content_string
+            if is_chapter(file.src_uri, text):
+                files.append(File.generated(config, notebook_uri(file.src_uri),
+                                            content=nbformat.writes(chapter_to_notebook(text))))
+    return files
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    notebook = files.get_file_from_path(notebook_uri(page.file.src_uri))
+    if notebook is None or not page.file.src_uri.endswith(".md"):
+        return html
+    href = get_relative_url(notebook.url, page.file.url)
+    name = PurePosixPath(notebook.url).name
+    return (
+        f'<p class="notebook-download"><a class="md-button" href="{href}" download="{name}">'
+        f"Download this chapter as a notebook</a></p>\n" + html
+    )
