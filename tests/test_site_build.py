@@ -94,3 +94,11 @@ def test_every_internal_link_and_anchor_resolves(built_site):
                 )
             checked += 1
     assert checked > 50
+
+
+def test_api_reference_shows_no_raw_sphinx_roles(built_site):
+    site, _ = built_site
+    pages = list((site / "reference").rglob("index.html"))
+    assert len(pages) >= 18
+    for page in pages:
+        assert not re.search(r":(class|func|meth|mod|attr):<code>", page.read_text(encoding="utf-8")), page
