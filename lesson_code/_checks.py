@@ -69,6 +69,23 @@ def positive_int(value: object, name: str) -> int:
     return int(value)
 
 
+def seed_value(value: object, name: str = "seed") -> int:
+    """Return ``value`` as an int, or raise unless it is an integer >= 0 (a valid random seed).
+
+    >>> seed_value(3)
+    3
+    >>> seed_value(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be an integer >= 0, got -1
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value}")
+    return int(value)
+
+
 def choice(value: object, name: str, accepted: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``accepted``, else raise naming the accepted values.
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import finite_array, non_negative_number, positive_int, positive_number
+from lesson_code._checks import finite_array, non_negative_number, positive_int, positive_number, seed_value
 
 SPIRAL_NOISE = 0.05
 """Default noise of :func:`two_spirals`: with 1.5 turns the arms are 1/3 apart in radius, so
@@ -86,7 +86,7 @@ def two_spirals(
         raise ValueError(f"n_per_class must be an integer >= 2, got {n_per_class}")
     turns = positive_number(turns, "turns")
     noise = non_negative_number(noise, "noise")
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(seed_value(seed))
 
     t = np.linspace(0.0, 1.0, n_per_class)
     angle = 2.0 * np.pi * turns * t
@@ -150,7 +150,7 @@ def polynomial_regression(
     degree = positive_int(degree, "degree")
     target_scale = positive_number(target_scale, "target_scale")
     noise = non_negative_number(noise, "noise")
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(seed_value(seed))
 
     low, high = POLYNOMIAL_INTERVAL
     roots = low + (high - low) * (np.arange(degree) + 0.5) / degree
@@ -163,13 +163,6 @@ def polynomial_regression(
     y = np.polyval(coefficients, x) + noise * target_scale * rng.standard_normal(n_samples)
     return x[:, None], y[:, None]
 
-
-def _seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed}")
-    return int(seed)
 
 
 @dataclass(frozen=True, eq=False)

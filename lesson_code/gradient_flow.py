@@ -33,6 +33,20 @@ BATCH = 64
 SEEDS = 10
 
 
+def probe_batch(width: int = WIDTH, batch: int = BATCH, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The batch every gradient-flow measurement uses: N(0, 1) inputs and U[0, 1] targets.
+
+    Seeded apart from the network (``10_000 + seed``), so that the same ``seed`` gives the same
+    network and the same batch in every module that measures a profile.
+
+    >>> x, y = probe_batch(width=3, batch=2)
+    >>> x.shape, y.shape
+    ((2, 3), (2, 3))
+    """
+    rng = np.random.default_rng(10_000 + seed)
+    return rng.standard_normal((batch, width)), rng.uniform(size=(batch, width))
+
+
 def layer_weight_gradient_norms(
     activation: str,
     init: str,
@@ -68,9 +82,7 @@ def layer_weight_gradient_norms(
     width = positive_int(width, "width")
     batch = positive_int(batch, "batch")
     net = MLP([width] * (depth + 1), activation=activation, init=init, seed=seed)
-    rng = np.random.default_rng(10_000 + seed)
-    x = rng.standard_normal((batch, width))
-    y = rng.uniform(size=(batch, width))
+    x, y = probe_batch(width, batch, seed)
     return gradient_norms_per_layer(net.gradients(x, y)).weights
 
 

@@ -41,13 +41,12 @@ Boyd, S. & Vandenberghe, L., *Convex Optimization*, Cambridge University Press (
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import choice, finite_array, non_negative_number, positive_int, positive_number
+from lesson_code._checks import choice, finite_array, non_negative_number, positive_int, positive_number, seed_value
 from lesson_code.activations import get_activation
 from lesson_code.network import INITS, LOSSES, MLP, _check_sizes
 
@@ -203,7 +202,7 @@ def random_segment_gaps(
     dimension = positive_int(dimension, "dimension")
     segments = positive_int(segments, "segments")
     scale = positive_number(scale, "scale")
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(seed_value(seed))
     ends = scale * rng.standard_normal((segments, 2, dimension))
     return np.array([convexity_gap(function, a, b, n_points) for a, b in ends])
 
@@ -394,7 +393,7 @@ def stripe_problem(
             f"half_width + margin must be below sqrt(n_features) = {np.sum(np.abs(u)):.3f}, so that "
             "points outside the stripe exist"
         )
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(seed_value(seed))
     kept: list[np.ndarray] = []
     n_kept = 0
     for _ in range(10_000):
@@ -510,7 +509,7 @@ def train_restarts(
     if np.any((y < 0) | (y > 1)):
         raise ValueError("y must hold targets in [0, 1] (cross-entropy cost)")
     hidden = positive_int(hidden, "hidden")
-    seed_list = [_seed(s) for s in _as_sequence(seeds, "seeds")]
+    seed_list = [seed_value(s) for s in _as_sequence(seeds, "seeds")]
     if not seed_list:
         raise ValueError("seeds must hold at least one seed")
     epochs = positive_int(epochs, "epochs")
@@ -591,13 +590,6 @@ def _flag(value: object, name: str) -> bool:
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 
-
-def _seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed}")
-    return int(seed)
 
 
 def _as_sequence(value: object, name: str) -> list:

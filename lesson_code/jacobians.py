@@ -32,12 +32,11 @@ Physics* 103:121-126 (1986); Nielsen, *Neural Networks and Deep Learning*, ch. 2
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from lesson_code._checks import choice, finite_array, positive_int, positive_number
+from lesson_code._checks import choice, finite_array, positive_int, positive_number, seed_value
 from lesson_code.activations import get_activation
 from lesson_code.network import MLP
 
@@ -50,13 +49,6 @@ POSITIVELY_HOMOGENEOUS = ("linear", "relu", "leaky_relu")
 DTYPES = ("float64", "float32")
 """Floating-point types :func:`repeated_linear_map` can compute in."""
 
-
-def _seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed}")
-    return int(seed)
 
 
 def _check_net(net: object) -> MLP:
@@ -101,7 +93,7 @@ def gaussian_matrices(size: int, depth: int, *, scale: float = 1.0, seed: int = 
     size = positive_int(size, "size")
     depth = positive_int(depth, "depth")
     scale = positive_number(scale, "scale")
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(seed_value(seed))
     return scale * rng.standard_normal((depth, size, size))
 
 
@@ -162,7 +154,7 @@ def repeated_linear_map(
     depth = positive_int(depth, "depth")
     scale = positive_number(scale, "scale")
     dtype = np.dtype(choice(dtype, "dtype", DTYPES))
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(seed_value(seed))
     states = np.empty((depth + 1, width), dtype=dtype)
     states[0] = rng.standard_normal(width)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -210,7 +202,7 @@ def log_norm_growth(
     depth = positive_int(depth, "depth")
     scale = positive_number(scale, "scale")
     phi = get_activation(activation)
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(seed_value(seed))
     u = rng.standard_normal(width)
     u /= np.linalg.norm(u)
     x = rng.standard_normal(width)  # the input whose path fixes the Jacobians

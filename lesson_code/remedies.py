@@ -52,7 +52,7 @@ import numpy as np
 
 from lesson_code._checks import choice, finite_array, positive_int
 from lesson_code.activations import Activation
-from lesson_code.gradient_flow import BATCH, SEEDS, WIDTH, layer_weight_gradient_norms
+from lesson_code.gradient_flow import BATCH, SEEDS, WIDTH, layer_weight_gradient_norms, probe_batch
 from lesson_code.network import LOSSES, MLP
 from lesson_code.training import TrainingHistory, train
 
@@ -405,12 +405,6 @@ def build_network(
     return cls(sizes, activation=activation, init=init, seed=seed, output_activation=output_activation)
 
 
-def _probe_batch(width: int, batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The inputs N(0, 1) and targets U[0, 1] that lesson_code.gradient_flow uses."""
-    rng = np.random.default_rng(10_000 + seed)
-    return rng.standard_normal((batch, width)), rng.uniform(size=(batch, width))
-
-
 def remedy_layer_weight_gradient_norms(
     kind: str,
     activation: str,
@@ -458,7 +452,7 @@ def remedy_layer_weight_gradient_norms(
     if kind == "plain":
         return layer_weight_gradient_norms(activation, init, depth, width, batch, seed)
     net = build_network(kind, [width] * (depth + 1), activation=activation, init=init, seed=seed)
-    x, y = _probe_batch(width, batch, seed)
+    x, y = probe_batch(width, batch, seed)
     return np.array([np.linalg.norm(g) for g in net.gradients(x, y).weights])
 
 

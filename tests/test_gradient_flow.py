@@ -11,6 +11,7 @@ from lesson_code.gradient_flow import (
     layer_weight_gradient_norms,
     median_layer_weight_gradient_norms,
     per_layer_gain,
+    probe_batch,
     summarize_gradient_flow,
 )
 from lesson_code.network import MLP, gradient_norms_per_layer
@@ -64,3 +65,13 @@ def test_bad_depth_and_seeds_are_named():
         summarize_gradient_flow("relu", "he", depth=3, seeds=0)
     with pytest.raises(ValueError, match="init must be one of"):
         layer_weight_gradient_norms("relu", "kaiming", depth=3)
+
+
+def test_probe_batch_is_seeded_apart_from_the_network():
+    x, y = probe_batch(50, 400, seed=1)
+    again, _ = probe_batch(50, 400, seed=1)
+    np.testing.assert_array_equal(x, again)
+    assert abs(x.std() - 1) < 0.02 and 0 <= y.min() and y.max() <= 1
+    assert not np.array_equal(x, probe_batch(50, 400, seed=2)[0])
+    # seeded differently from the network of the same seed, whose first draws are its weights
+    assert not np.allclose(x[0, :5], np.random.default_rng(1).standard_normal(5))
