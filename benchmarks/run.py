@@ -1,6 +1,7 @@
-"""Benchmarks of the course: site build times, page weight, backprop speed, figure drawing.
+"""Benchmarks of the course: site build times, page weight, backprop speed, figure drawing,
+and the update time of the in-page gradient-flow explorer.
 
-    python benchmarks/run.py [--tests] [--only site|weight|numerics|figures]
+    python benchmarks/run.py [--tests] [--only site|weight|numerics|figures|explorer]
 
 Prints one table per part. Times are wall-clock seconds of one run on this machine; compare
 ratios measured in the same run rather than absolute numbers across machines. Nothing here
@@ -160,10 +161,86 @@ def bench_figures() -> None:
           f"{wall:.1f} s wall-clock on {os.cpu_count()} processes; slowest: {rows[0][0]}")
 
 
+EXPLORER_UPDATE = """async ([changes, repeats]) => {
+  const box = document.querySelector('.gradient-flow-explorer');
+  const form = box.querySelector('form');
+  const times = [];
+  for (let r = 0; r < repeats; r++) {
+    for (const [name, value] of Object.entries(changes)) form.elements[name].value = value;
+    form.elements.scale.value = r % 2 ? '0.25' : '0';  // a change that keeps the drawn network
+    form.dispatchEvent(new Event('change'));
+    await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    times.push(parseFloat(box.dataset.updateMs));
+  }
+  return times;
+}"""
+
+EXPLORER_REDRAW = """async (repeats) => {
+  const box = document.querySelector('.gradient-flow-explorer');
+  const times = [];
+  for (let r = 0; r < repeats; r++) {
+    box.querySelector('button').click();
+    times.push(parseFloat(box.dataset.updateMs));
+  }
+  return times;
+}"""
+
+
+def bench_explorer(site: Path, repeats: int = 9) -> None:
+    """Median update time of the gradient-flow explorer in headless Chromium at depth 100,
+    width 128, batch 64: after a change of setting (the drawn network kept), and for a new
+    random network (its 1.6 million weights drawn too)."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))  # the test suite's browser set-up, as pytest imports it
+    from conftest import find_or_install_chromium
+    from helpers import CHROMIUM_ARGS
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rows = []
+    with sync_playwright() as playwright:
+        executable = find_or_install_chromium()
+        browser = playwright.chromium.launch(args=CHROMIUM_ARGS, **({"executable_path": executable} if executable else {}))
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_port}/vanishing-gradients/")
+        page.wait_for_selector(".gradient-flow-explorer__live")
+        kernel = page.evaluate("window.gradientFlowExplorer.kernelName()")
+        for architecture in ("plain", "batchnorm", "residual"):
+            for activation in ("sigmoid", "tanh", "relu", "leaky_relu"):
+                changes = {"depth": "100", "width": "128", "activation": activation, "init": "he",
+                           "architecture": architecture}
+                times = page.evaluate(EXPLORER_UPDATE, [changes, repeats])
+                rows.append((architecture, activation, f"{np.median(times):.0f}", f"{min(times):.0f}-{max(times):.0f}"))
+        redraw = page.evaluate(EXPLORER_REDRAW, repeats)
+        rows.append(("new random network", "relu", f"{np.median(redraw):.0f}", f"{min(redraw):.0f}-{max(redraw):.0f}"))
+        fallback = page.evaluate(
+            "() => { const e = window.gradientFlowExplorer; e.useKernel('js'); const t = performance.now();"
+            " e.profile({depth: 100, width: 128, activation: 'tanh', init: 'he', architecture: 'plain', scale: 1, seed: 1});"
+            " const first = performance.now() - t; const u = performance.now();"
+            " e.profile({depth: 100, width: 128, activation: 'tanh', init: 'he', architecture: 'plain', scale: 1, seed: 1});"
+            " e.useKernel('wasm'); return performance.now() - u; }"
+        )
+        rows.append(("plain JavaScript kernel (no SIMD)", "tanh", f"{fallback:.0f}", "one run, compute only"))
+        browser.close()
+    server.shutdown()
+    table(f"Gradient-flow explorer, depth 100, width 128, batch 64 ({kernel}; ms per update, "
+          f"median of {repeats}; target <= 100)", ("architecture", "activation", "median ms", "range"), rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", action="store_true", help="also time the whole test suite")
-    parser.add_argument("--only", choices=["site", "weight", "numerics", "figures"])
+    parser.add_argument("--only", choices=["site", "weight", "numerics", "figures", "explorer"])
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}")
@@ -171,10 +248,12 @@ def main() -> None:
         site = Path(tmp) / "site"
         if args.only in (None, "site"):
             bench_site(site, args.tests)
+        if args.only in (None, "weight", "explorer") and not site.exists():
+            build(site)
         if args.only in (None, "weight"):
-            if not site.exists():
-                build(site)
             bench_weight(site)
+        if args.only in (None, "explorer"):
+            bench_explorer(site)
     if args.only in (None, "numerics"):
         bench_numerics()
     if args.only in (None, "figures"):

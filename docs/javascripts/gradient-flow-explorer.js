@@ -124,7 +124,12 @@
         if (missing > 0) exports.memory.grow(Math.ceil(missing / 65536));
       },
       gemm_nt: exports.gemm_nt,
-      gemm_nn: exports.gemm_nn
+      gemm_nn: exports.gemm_nn,
+      sum_powers: exports.sum_powers,
+      tanh_layer: exports.tanh_layer,
+      sigmoid_layer: exports.sigmoid_layer,
+      normalize: exports.normalize,
+      normalize_backward: exports.normalize_backward
     };
   }
 
@@ -150,18 +155,32 @@
           }
         }
       },
-      // C = alpha X Y; X rows x inner, Y inner x cols
-      gemm_nn: function (x, y, c, rows, cols, inner, alpha) {
-        x /= 8; y /= 8; c /= 8;
+      // C = alpha X Y; X rows x inner (X_rk at x + r xRowStride + k xInnerStride), Y inner x cols
+      gemm_nn: function (x, y, c, rows, cols, inner, alpha, xRowStride, xInnerStride) {
+        x /= 8; y /= 8; c /= 8; xRowStride /= 8; xInnerStride /= 8;
         for (var i = 0; i < rows; i++) {
           var row = c + i * cols;
           for (var j = 0; j < cols; j++) heap[row + j] = 0;
           for (var k = 0; k < inner; k++) {
-            var factor = heap[x + i * inner + k], yk = y + k * cols;
+            var factor = heap[x + i * xRowStride + k * xInnerStride], yk = y + k * cols;
             for (j = 0; j < cols; j++) heap[row + j] += factor * heap[yk + j];
           }
           for (j = 0; j < cols; j++) heap[row + j] *= alpha;
         }
+      },
+      sum_powers: function (x, count, shift, power) {
+        var sum = 0;
+        x /= 8;
+        for (var k = 0; k < count; k++) { var e = heap[x + k] - shift; sum += power === 2 ? e * e : e; }
+        return sum;
+      },
+      tanh_layer: function (v, a, d, count) { activate("tanh", heap, v / 8, a / 8, d / 8, count); },
+      sigmoid_layer: function (v, a, d, count) { activate("sigmoid", heap, v / 8, a / 8, d / 8, count); },
+      normalize: function (z, zhat, invStd, rows, cols, eps) {
+        normalize(heap, z / 8, zhat / 8, invStd / 8, rows, cols, eps);
+      },
+      normalize_backward: function (p, d, zhat, delta, invStd, rows, cols) {
+        normalizeBackward(heap, p / 8, d / 8, zhat / 8, delta / 8, invStd / 8, rows, cols);
       }
     };
   }
@@ -183,10 +202,9 @@
     this.delta = take(rows);
     this.product = take(rows);
     this.gradA = take(rows);
-    this.deltaT = take(rows);
     this.gradient = take(n * n);
+    this.invStd = take(MAX_DEPTH * n);               // 1 / sqrt(var + eps) of batch normalization
     kernel.ensure(next * 8);
-    this.invStd = new Float64Array(MAX_DEPTH * n);
     this.seed = null;
     this.drawnLayers = 0;
   }
@@ -256,16 +274,17 @@
     if (y > -0.34657359027997264) {
       e = expm1Small(y);
     } else {
-      var k = Math.round(y / 0.6931471805599453);  // k <= 0
+      var k = Math.round(y * 1.4426950408889634);  // y / ln2, rounded: k <= 0
       e = (1 + expm1Small(y - k * LN2_HI - k * LN2_LO)) * TWO_TO_MINUS[-k] - 1;
     }
     var t = -e / (2 + e);
     return v < 0 ? -t : t;
   }
 
-  // a = sigma(v) (+ skip) and sigma'(v), the derivative written through the branch output s;
-  // one loop per activation, so that each stays a tight loop without a branch on the name.
-  function activate(name, heap, input, output, derivative, skip, count) {
+  // a = sigma(v) and sigma'(v), the derivative written through the output s; one loop per
+  // activation, so that each stays a tight loop without a branch on the name. (The kernel's
+  // tanh_layer and sigmoid_layer do the first two; this is their plain JavaScript stand-in.)
+  function activate(name, heap, input, output, derivative, count) {
     var k, v, s;
     if (name === "sigmoid") {
       for (k = 0; k < count; k++) {
@@ -292,21 +311,16 @@
         heap[derivative + k] = v > 0 ? 1 : LEAKY_RELU_SLOPE;
       }
     }
-    if (skip >= 0) for (k = 0; k < count; k++) heap[output + k] += heap[skip + k];
   }
 
-  function meanAndStd(heap, offset, count) {
-    var sum = 0, k;
-    for (k = 0; k < count; k++) sum += heap[offset + k];
-    var mean = sum / count, squares = 0;
-    for (k = 0; k < count; k++) { var e = heap[offset + k] - mean; squares += e * e; }
-    return [mean, Math.sqrt(squares / count)];
+  function meanAndStd(kernel, offset, count) {
+    var mean = kernel.sum_powers(offset * 8, count, 0, 1) / count;
+    return [mean, Math.sqrt(kernel.sum_powers(offset * 8, count, mean, 2) / count)];
   }
 
   // sqrt(sum of squares), rescaled where the plain sum would overflow or underflow
-  function norm(heap, offset, count) {
-    var sum = 0, k;
-    for (k = 0; k < count; k++) sum += heap[offset + k] * heap[offset + k];
+  function norm(kernel, heap, offset, count) {
+    var sum = kernel.sum_powers(offset * 8, count, 0, 2), k;
     if (sum > 1e-280 && sum < Infinity) return Math.sqrt(sum);
     var largest = 0;
     for (k = 0; k < count; k++) largest = Math.max(largest, Math.abs(heap[offset + k]));
@@ -316,46 +330,49 @@
     return largest * Math.sqrt(sum);
   }
 
-  // ||delta^T a||_F for delta, a of shape (batch, n)
-  function weightGradientNorm(ws, heap, activationOffset) {
-    var n = ws.width, k = ws.kernel;
-    for (var i = 0; i < BATCH; i++) {
-      for (var j = 0; j < n; j++) heap[ws.deltaT + j * BATCH + i] = heap[ws.delta + i * n + j];
-    }
-    k.gemm_nn(ws.deltaT * 8, activationOffset * 8, ws.gradient * 8, n, n, BATCH, 1.0);
-    return norm(ws.heap(), ws.gradient, n * n);
+  // ||delta^T a||_F for delta, a of shape (batch, n): the kernel reads delta transposed
+  function weightGradientNorm(ws, activationOffset) {
+    var n = ws.width;
+    ws.kernel.gemm_nn(ws.delta * 8, activationOffset * 8, ws.gradient * 8, n, n, BATCH, 1.0, 8, n * 8);
+    return norm(ws.kernel, ws.heap(), ws.gradient, n * n);
   }
 
-  // Batch normalization, forward: zhat = (z - mean) / sqrt(var + eps), per unit over the batch.
-  // Loops run along rows (units) so that memory is read in order.
-  function normalize(heap, z, zhat, n, invStd, at) {
+  // Batch normalization, forward: zhat = (z - mean) / sqrt(var + eps), per unit over the batch
+  // (the plain JavaScript stand-in for the kernel's normalize). Loops run along rows.
+  function normalize(heap, z, zhat, invStd, rows, n, eps) {
     var mean = new Float64Array(n), variance = new Float64Array(n), i, j, row;
-    for (i = 0; i < BATCH; i++) { row = z + i * n; for (j = 0; j < n; j++) mean[j] += heap[row + j]; }
-    for (j = 0; j < n; j++) mean[j] /= BATCH;
-    for (i = 0; i < BATCH; i++) {
+    for (i = 0; i < rows; i++) { row = z + i * n; for (j = 0; j < n; j++) mean[j] += heap[row + j]; }
+    for (j = 0; j < n; j++) mean[j] /= rows;
+    for (i = 0; i < rows; i++) {
       row = z + i * n;
       for (j = 0; j < n; j++) { var e = heap[row + j] - mean[j]; variance[j] += e * e; }
     }
-    for (j = 0; j < n; j++) invStd[at + j] = 1 / Math.sqrt(variance[j] / BATCH + BN_EPS);
-    for (i = 0; i < BATCH; i++) {
+    for (j = 0; j < n; j++) heap[invStd + j] = 1 / Math.sqrt(variance[j] / rows + eps);
+    for (i = 0; i < rows; i++) {
       row = i * n;
-      for (j = 0; j < n; j++) heap[zhat + row + j] = (heap[z + row + j] - mean[j]) * invStd[at + j];
+      for (j = 0; j < n; j++) heap[zhat + row + j] = (heap[z + row + j] - mean[j]) * heap[invStd + j];
     }
   }
 
-  // Batch normalization, backward: with g = dC/dzhat, delta = (g - mean(g) - zhat mean(g zhat))
-  // / sqrt(var + eps); the two means are the paths through the batch mean and variance.
-  function normalizeBackward(heap, g, zhat, delta, n, invStd, at) {
+  // Batch normalization, backward: g = p d (stored over p) is dC/dzhat, and
+  // delta = (g - mean(g) - zhat mean(g zhat)) / sqrt(var + eps); the two means are the paths
+  // through the batch mean and variance that every example shares.
+  function normalizeBackward(heap, p, d, zhat, delta, invStd, rows, n) {
     var meanG = new Float64Array(n), meanGZ = new Float64Array(n), i, j, row;
-    for (i = 0; i < BATCH; i++) {
-      row = i * n;
-      for (j = 0; j < n; j++) { meanG[j] += heap[g + row + j]; meanGZ[j] += heap[g + row + j] * heap[zhat + row + j]; }
-    }
-    for (j = 0; j < n; j++) { meanG[j] /= BATCH; meanGZ[j] /= BATCH; }
-    for (i = 0; i < BATCH; i++) {
+    for (i = 0; i < rows; i++) {
       row = i * n;
       for (j = 0; j < n; j++) {
-        heap[delta + row + j] = invStd[at + j] * (heap[g + row + j] - meanG[j] - heap[zhat + row + j] * meanGZ[j]);
+        var g = heap[p + row + j] * heap[d + row + j];
+        heap[p + row + j] = g;
+        meanG[j] += g;
+        meanGZ[j] += g * heap[zhat + row + j];
+      }
+    }
+    for (j = 0; j < n; j++) { meanG[j] /= rows; meanGZ[j] /= rows; }
+    for (i = 0; i < rows; i++) {
+      row = i * n;
+      for (j = 0; j < n; j++) {
+        heap[delta + row + j] = heap[invStd + j] * (heap[p + row + j] - meanG[j] - heap[zhat + row + j] * meanGZ[j]);
       }
     }
   }
@@ -378,43 +395,50 @@
       var hidden = l < L - 1, input = z, skip = -1;
       kernel.gemm_nt(activationAt(l) * 8, weightsAt(l), z * 8, BATCH, n, n, std);
       if (settings.init === "normal") {
-        for (k = 0; k < rows; k++) heap[z + k] += heap[ws.biases + l * n + k % n];
+        for (var i = 0; i < BATCH; i++) {
+          for (var j = 0; j < n; j++) heap[z + i * n + j] += heap[ws.biases + l * n + j];
+        }
       }
       if (architecture === "batchnorm" && hidden) {
         input = ws.normalized + l * rows;
-        normalize(heap, z, input, n, ws.invStd, l * n);
+        kernel.normalize(z * 8, input * 8, (ws.invStd + l * n) * 8, BATCH, n, BN_EPS);
       } else if (architecture === "residual" && hidden && l > 0) {
         skip = activationAt(l);
       }
-      activate(settings.activation, heap, input, activationAt(l + 1), ws.derivatives + l * rows, skip, rows);
-      var moments = meanAndStd(heap, activationAt(l + 1), rows);
+      if (settings.activation === "tanh" || settings.activation === "sigmoid") {
+        kernel[settings.activation + "_layer"](input * 8, activationAt(l + 1) * 8, (ws.derivatives + l * rows) * 8, rows);
+      } else {
+        activate(settings.activation, heap, input, activationAt(l + 1), ws.derivatives + l * rows, rows);
+      }
+      if (skip >= 0) for (k = 0; k < rows; k++) heap[activationAt(l + 1) + k] += heap[skip + k];
+      var moments = meanAndStd(kernel, activationAt(l + 1), rows);
       means[l] = moments[0];
       stds[l] = moments[1];
     }
 
     var output = activationAt(L), targets = ws.targets, derivative = ws.derivatives + (L - 1) * rows;
     for (k = 0; k < rows; k++) heap[delta + k] = (heap[output + k] - heap[targets + k]) * heap[derivative + k] / BATCH;
-    norms[L - 1] = weightGradientNorm(ws, heap, activationAt(L - 1));
-    if (architecture === "residual") kernel.gemm_nn(delta * 8, weightsAt(L - 1), gradA * 8, BATCH, n, n, std);
+    norms[L - 1] = weightGradientNorm(ws, activationAt(L - 1));
+    if (architecture === "residual") kernel.gemm_nn(delta * 8, weightsAt(L - 1), gradA * 8, BATCH, n, n, std, n * 8, 8);
     for (l = L - 2; l >= 0; l--) {
       derivative = ws.derivatives + l * rows;
       if (architecture === "residual") {
         // dC/da^l passes unchanged along the identity path; the branch adds delta W
         multiply(heap, delta, gradA, derivative, rows);
         if (l > 0) {
-          kernel.gemm_nn(delta * 8, weightsAt(l), product * 8, BATCH, n, n, std);
+          kernel.gemm_nn(delta * 8, weightsAt(l), product * 8, BATCH, n, n, std, n * 8, 8);
           for (k = 0; k < rows; k++) heap[gradA + k] += heap[product + k];
         }
       } else {
-        kernel.gemm_nn(delta * 8, weightsAt(l + 1), product * 8, BATCH, n, n, std);
+        kernel.gemm_nn(delta * 8, weightsAt(l + 1), product * 8, BATCH, n, n, std, n * 8, 8);
         if (architecture === "batchnorm") {
-          multiply(heap, product, product, derivative, rows);
-          normalizeBackward(heap, product, ws.normalized + l * rows, delta, n, ws.invStd, l * n);
+          kernel.normalize_backward(product * 8, derivative * 8, (ws.normalized + l * rows) * 8, delta * 8,
+            (ws.invStd + l * n) * 8, BATCH, n);
         } else {
           multiply(heap, delta, product, derivative, rows);
         }
       }
-      norms[l] = weightGradientNorm(ws, heap, activationAt(l));
+      norms[l] = weightGradientNorm(ws, activationAt(l));
     }
     return { gradientNorms: norms, activationMeans: means, activationStds: stds };
   }
@@ -504,17 +528,20 @@
     var low = logs.length ? Math.floor(Math.min.apply(null, logs)) : -1;
     var high = logs.length ? Math.ceil(Math.max.apply(null, logs)) : 1;
     if (high - low < 2) { low -= 1; high += 1; }
+    // decades per tick: 1, 2, 5, 10, ... so that at most six ticks show, on multiples of the step
+    var step = [1, 2, 5, 10, 20, 50, 100].filter(function (s) { return (high - low) / s <= 6; })[0] || 200;
+    low = Math.floor(low / step) * step;
+    high = Math.ceil(high / step) * step;
     var innerW = PLOT.width - PLOT.left - PLOT.right, innerH = PLOT.height - PLOT.top - PLOT.bottom;
     function x(layer) { return PLOT.left + (depth === 1 ? innerW / 2 : (layer - 1) / (depth - 1) * innerW); }
     function y(logValue) { return PLOT.top + (high - logValue) / (high - low) * innerH; }
 
     var axes = svgElement("g", { class: "explorer-chart__axes" }, svg);
-    var step = Math.max(1, Math.ceil((high - low) / 6));
     for (var p = low; p <= high; p += step) {
       svgElement("line", { x1: PLOT.left, x2: PLOT.left + innerW, y1: y(p), y2: y(p), class: "explorer-chart__grid" }, axes);
       svgElement("text", { x: PLOT.left - 6, y: y(p) + 4, "text-anchor": "end" }, axes).textContent = exponentLabel(p);
     }
-    var layerStep = Math.max(1, Math.ceil(depth / 10 / 5) * 5);
+    var layerStep = depth <= 10 ? 1 : Math.ceil(depth / 50) * 5;
     for (var layer = 1; layer <= depth; layer += layer === 1 && layerStep > 1 ? layerStep - 1 : layerStep) {
       svgElement("text", { x: x(layer), y: PLOT.top + innerH + 16, "text-anchor": "middle" }, axes).textContent = layer;
     }
