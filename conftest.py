@@ -16,6 +16,11 @@ import doctest
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless: no window, no display needed
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest-xdist already runs one worker per core: a second BLAS thread per worker would only
+    # contend for the same cores (OpenBLAS threads spin while they wait). Children inherit this.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
 
 from sybil import Sybil  # noqa: E402
 from sybil.parsers.abstract.codeblock import PythonDocTestOrCodeBlockParser  # noqa: E402
@@ -53,3 +58,22 @@ def make_sybil() -> Sybil:
 
 
 pytest_collect_file = make_sybil().pytest()
+
+
+SCHEDULED_TOGETHER = ("tests/test_figures.py", "tests/test_descent_widget.py", "tests/test_baselines.py")
+"""Test modules whose tests share an expensive module fixture (every figure drawn, a browser
+page, fitted models): each runs on one worker instead of paying for its fixture on every one."""
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Spread tests over the pytest-xdist workers one by one, except the blocks of one page of
+    ``docs/`` (they share a namespace and run in order, so a page split over two workers would
+    lose its definitions) and the modules of ``SCHEDULED_TOGETHER``, which go to one worker whole."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PagesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            source = nodeid.split("::")[0]
+            return source if source.endswith(".md") or source in SCHEDULED_TOGETHER else nodeid
+
+    return PagesTogether(config, log)

@@ -1,5 +1,9 @@
-"""Shared fixtures: one strict build of the site per test session, a local server for it, and
-a headless Chromium driven by Playwright.
+"""Shared fixtures: one strict build of the site per test run, a local server for it, and a
+headless Chromium driven by Playwright.
+
+The suite runs on every core with pytest-xdist. Work that must happen once per run (the site
+build, installing Chromium or axe-core) is done by whichever worker needs it first, under a
+file lock in the run's shared temporary folder; the other workers wait for it and reuse it.
 
 The browser is set up here so that the README's single test command works on a fresh machine:
 if no Chromium is found it is installed (Debian's ``chromium`` package where apt-get is available
@@ -20,17 +24,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from helpers import CHROMIUM_ARGS, ROOT, build_site
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> tuple[Path, str]:
-    site = tmp_path_factory.mktemp("site")
-    result = build_site(site)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{log}"
-    return site, log
+def run_folder(tmp_path_factory, worker_id) -> Path:
+    """A folder shared by all workers of this test run (the session's own one without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+@pytest.fixture(scope="session")
+def built_site(run_folder) -> tuple[Path, str]:
+    site, log_file = run_folder / "site", run_folder / "site-build.log"
+    with FileLock(str(run_folder / "site.lock")):
+        if not log_file.exists():
+            result = build_site(site)
+            log = result.stdout + result.stderr
+            assert result.returncode == 0, f"mkdocs build --strict failed:\n{log}"
+            log_file.write_text(log, encoding="utf-8")
+    return site, log_file.read_text(encoding="utf-8")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -74,10 +89,11 @@ def find_or_install_chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(run_folder):
     from playwright.sync_api import sync_playwright
 
-    executable = find_or_install_chromium()
+    with FileLock(str(run_folder / "chromium.lock")):  # one apt-get at a time
+        executable = find_or_install_chromium()
     with sync_playwright() as playwright:
         options = {"args": CHROMIUM_ARGS, "headless": True}
         if executable:
@@ -88,10 +104,12 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def axe_script() -> Path:
+def axe_script(run_folder) -> Path:
     """axe-core from the npm registry (package.json pins it), installed on first use."""
     script = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists():
+    with FileLock(str(run_folder / "npm.lock")):
+        if script.exists():
+            return script
         npm = shutil.which("npm")
         if npm is None:
             pytest.fail("npm is needed to install axe-core for the accessibility tests: install Node.js and npm")

@@ -13,7 +13,7 @@ from lesson_code.optim import gradient_descent, stable_learning_rate
 STEPS = 40
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def widget_page(browser, site_url):
     page = browser.new_page()
     errors: list[str] = []
@@ -67,10 +67,14 @@ def test_label_marks_the_stable_learning_rate(widget_page, k):
 
 
 def test_start_point_moves_with_the_keyboard(widget_page):
+    before = _path(widget_page)[0]
     widget_page.focus(".descent-widget__start")
     widget_page.keyboard.press("ArrowRight")
     widget_page.keyboard.press("ArrowUp")
-    np.testing.assert_allclose(_path(widget_page)[0], [-1.7, 1.0])
+    np.testing.assert_allclose(_path(widget_page)[0], before + [0.1, 0.1])
+    widget_page.keyboard.press("ArrowLeft")
+    widget_page.keyboard.press("ArrowDown")
+    np.testing.assert_allclose(_path(widget_page)[0], before, atol=1e-12)
 
 
 def test_controls_are_labelled_inputs(widget_page):
