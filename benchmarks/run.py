@@ -70,7 +70,8 @@ def bench_site(site: Path, with_tests: bool) -> None:
 
 
 def bench_weight(site: Path) -> None:
-    theme = sum(p.stat().st_size for p in (site / "assets").rglob("*") if p.is_file() and not p.name.endswith(".map"))
+    theme = sum(p.stat().st_size for folder in ("assets", "javascripts", "stylesheets")
+                for p in (site / folder).rglob("*") if p.is_file() and not p.name.endswith(".map"))
     rows = []
     for html in sorted(site.rglob("index.html")):
         text = html.read_text(encoding="utf-8")
@@ -85,10 +86,10 @@ def bench_weight(site: Path) -> None:
         name = html.parent.relative_to(site).as_posix()
         rows.append((name if name != "." else "(home)", f"{own / 1024:.0f}", f"{figures / 1024:.0f}",
                      f"{(own + figures) / 1024:.0f}"))
-    largest = max((p.stat().st_size, p.name) for p in (site / "figures").glob("*.svg"))
+    largest = max((p.stat().st_size, p.name) for p in (site / "figures").iterdir() if p.suffix in (".svg", ".png"))
     table("Page weight (KB; budget: page + its figures <= 300, each figure <= 150)",
           ("page", "HTML", "figures", "total"), rows)
-    print(f"shared theme assets, loaded once: {theme / 1024:.0f} KB; largest figure: {largest[1]} "
+    print(f"shared assets (theme, widget scripts, style sheets), loaded once: {theme / 1024:.0f} KB; largest figure: {largest[1]} "
           f"{largest[0] / 1024:.0f} KB")
 
 

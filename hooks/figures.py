@@ -1,9 +1,9 @@
 """MkDocs hook: draw every registered figure from ``lesson_code`` before the build.
 
 Figures are build outputs: they are rendered (through the cached renderer of
-``lesson_code.figures``) into ``.cache/figures/`` and added to the site as generated files at
-``figures/NAME.svg``, so pages embed them with ``![alt](figures/NAME.svg)`` and MkDocs checks
-those links like any other. ``mkdocs serve`` also watches ``lesson_code/``: editing a figure
+``lesson_code.figures``, on every core) into ``.cache/figures/`` and added to the site as
+generated files at ``figures/NAME.svg`` (``NAME.png`` for the few registered as raster), so
+pages embed them with ``![alt](figures/NAME.svg)`` and MkDocs checks those links like any other. ``mkdocs serve`` also watches ``lesson_code/``: editing a figure
 function, or the code that computes its data, redraws it on the next reload.
 """
 
@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files
 
 log = logging.getLogger("mkdocs.hooks.figures")
 
-FIGURE_LINK = re.compile(r"\]\(\s*(?:[^)\s]*/)?figures/([A-Za-z0-9_.-]+?)\.svg")
+FIGURE_LINK = re.compile(r"\]\(\s*(?:[^)\s]*/)?figures/([A-Za-z0-9_.-]+?\.(?:svg|png))")
 CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.S | re.M)
 
 
@@ -39,6 +39,7 @@ def _fresh_figures_module():
 
 
 def _pages_using_figures(docs_dir: Path) -> dict[str, list[str]]:
+    """File name embedded (``NAME.svg`` or ``NAME.png``) -> the pages that embed it."""
     users: dict[str, list[str]] = {}
     for page in sorted(docs_dir.rglob("*.md")):
         prose = CODE.sub("", page.read_text(encoding="utf-8"))  # an example in code embeds nothing
@@ -53,19 +54,28 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     docs_dir = Path(config.docs_dir)
     figures = _fresh_figures_module()
     users = _pages_using_figures(docs_dir)
-    for name in sorted(set(users) - set(figures.FIGURES)):
-        log.warning(
-            f"{', '.join('docs/' + p for p in users[name])} embeds figures/{name}.svg, but no figure "
-            f"is registered as {name!r}. Registered figures: {', '.join(sorted(figures.FIGURES))}"
-        )
+    published = {spec.filename: spec for spec in figures.FIGURES.values()}
+    for filename in sorted(set(users) - set(published)):
+        pages = ", ".join("docs/" + p for p in users[filename])
+        stem = filename.rsplit(".", 1)[0]
+        if stem in figures.FIGURES:
+            log.warning(f"{pages} embeds figures/{filename}, but that figure is published as "
+                        f"figures/{figures.FIGURES[stem].filename}")
+        else:
+            log.warning(
+                f"{pages} embeds figures/{filename}, but no figure is registered as {stem!r}. "
+                f"Registered figures: {', '.join(sorted(figures.FIGURES))}"
+            )
     out_dir = _project_root(config) / ".cache" / "figures"
-    for name in figures.FIGURES:
-        try:
-            (result,) = figures.render([name], out_dir, log=log.info)
-        except figures.FigureError as error:
-            pages = ", ".join("docs/" + p for p in users.get(name, [])) or "no page yet"
-            raise PluginError(f"Could not draw {error} (used by {pages})") from error
-        files.append(File.generated(config, f"figures/{name}.svg", abs_src_path=str(result.path)))
+    try:
+        results = figures.render(list(figures.FIGURES), out_dir, log=log.info)
+    except figures.FigureError as error:
+        filename = figures.FIGURES[error.figure_name].filename
+        pages = ", ".join("docs/" + p for p in users.get(filename, [])) or "no page yet"
+        raise PluginError(f"Could not draw {error} (used by {pages})") from error
+    for result in results:
+        filename = figures.FIGURES[result.name].filename
+        files.append(File.generated(config, f"figures/{filename}", abs_src_path=str(result.path)))
     return files
 
 

@@ -24,7 +24,7 @@ NOT_CHAPTERS = {"index.md", "contributing.md", "references.md"}
 PYTHON = {"python", "py", "python3", "pycon"}
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<info>[^\n]*)$")
 ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
-FIGURE = re.compile(r"^[ \t]*!\[(?P<alt>[^\]]*)\]\((?:[^)\s]*/)?figures/(?P<name>[A-Za-z0-9_.-]+)\.svg\)[ \t]*$")
+FIGURE = re.compile(r"^[ \t]*!\[(?P<alt>[^\]]*)\]\((?:[^)\s]*/)?figures/(?P<name>[A-Za-z0-9_.-]+)\.(?:svg|png)\)[ \t]*$")
 INTRO = (
     "*This notebook is generated from the chapter's page of the course \"Why Deep Networks Are "
     "Hard to Train\". Run it top to bottom in a Python kernel with the `lesson_code` package "

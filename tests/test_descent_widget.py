@@ -87,6 +87,6 @@ def test_without_scripts_the_static_figure_remains(browser, site_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(site_url + "curvature/", wait_until="load")
-    assert page.locator(".descent-widget img[src$='step_size_stability.svg']").is_visible()
+    assert page.locator(".descent-widget img[src$='step_size_stability.png']").is_visible()
     assert page.locator(".descent-widget__live").count() == 0
     context.close()

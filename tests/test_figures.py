@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from dataclasses import replace
@@ -14,7 +15,7 @@ from lesson_code.figures import FIGURES, FigureError, figure_key, render
 from lesson_code.figures.registry import FigureSpec
 from helpers import ROOT
 from lesson_code.figures import RenderResult
-from lesson_code.figures.render import DrawnFigure, draw_figures, draw_svg
+from lesson_code.figures.render import DrawnFigure, compact_svg, draw_figures, draw_svg
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def drawn(first_draw) -> dict[str, Figure]:
 def second_render(built_site):
     """The site build drew every figure too, in other processes, into the project's cache."""
     out_dir = ROOT / ".cache" / "figures"
-    return [RenderResult(name, out_dir / f"{name}.svg", "drawn", 0.0) for name in FIGURES], out_dir
+    return [RenderResult(name, out_dir / spec.filename, "drawn", 0.0) for name, spec in FIGURES.items()], out_dir
 
 
 def test_registry_is_not_empty():
@@ -59,14 +60,29 @@ def test_figure_has_labelled_axes_and_its_curves(drawn, name):
 def test_two_renders_are_byte_identical(first_draw, second_render):
     results, _ = second_render
     for result in results:
-        assert result.path.read_bytes() == first_draw[result.name].svg, f"{result.name} differs between renders"
+        assert result.path.read_bytes() == first_draw[result.name].image, f"{result.name} differs between renders"
 
 
-def test_svg_carries_no_date_or_version(second_render):
+def test_files_carry_no_date_or_version(second_render):
     for result in second_render[0]:
-        svg = result.path.read_text(encoding="utf-8")
-        assert svg.startswith("<?xml") and "<svg" in svg
-        assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+        data = result.path.read_bytes()
+        if FIGURES[result.name].raster:
+            assert data.startswith(b"\x89PNG") and b"tEXt" not in data and b"Matplotlib" not in data
+        else:
+            svg = data.decode("utf-8")
+            assert svg.startswith("<?xml") and "<svg" in svg
+            assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+
+
+def test_raster_figures_are_smaller_as_png_than_as_svg(drawn, first_draw):
+    raster = [name for name, spec in FIGURES.items() if spec.raster]
+    assert len(raster) >= 10
+    for name in raster:
+        buffer = io.BytesIO()
+        drawn[name].savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        svg = compact_svg(buffer.getvalue())
+        assert len(first_draw[name].image) < 0.75 * len(svg), f"{name}: the PNG is not clearly smaller"
+    assert max(len(d.image) for d in first_draw.values()) < 150 * 1024  # the issue's cap per figure
 
 
 def test_second_render_without_changes_draws_nothing(second_render):

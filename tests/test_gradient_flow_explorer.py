@@ -220,6 +220,6 @@ def test_without_scripts_the_static_figure_remains(browser, site_url):
     page = context.new_page()
     for chapter in (VANISHING, EXPLODING):
         page.goto(site_url + chapter, wait_until="load")
-        assert page.locator(".gradient-flow-explorer img[src$='gradient_norms_by_layer.svg']").is_visible()
+        assert page.locator(".gradient-flow-explorer img[src$='gradient_norms_by_layer.png']").is_visible()
         assert page.locator(".gradient-flow-explorer__live").count() == 0
     context.close()

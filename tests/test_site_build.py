@@ -38,13 +38,16 @@ def test_no_resource_from_another_host(built_site):
 def test_figures_are_embedded_and_drawn(built_site):
     site, log = built_site
     chapter = (site / "vanishing-gradients" / "index.html").read_text(encoding="utf-8")
-    for name in ("activation_derivatives", "gradient_norms_by_layer"):
+    for name in ("activation_derivatives", "layer_speeds_during_training"):
         assert f'src="../figures/{name}.svg"' in chapter
         svg = site / "figures" / f"{name}.svg"
         assert svg.stat().st_size > 1000 and svg.read_bytes().lstrip().startswith(b"<?xml")
         assert re.search(rf"figure {name}\s+(drawn|cached)", log), f"no progress line for {name}"
     images = re.findall(r"<img\b[^>]*>", chapter)
     assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images), "figures need alt text"
+    curvature = (site / "curvature" / "index.html").read_text(encoding="utf-8")
+    assert 'src="../figures/bowl_descent_paths.png"' in curvature  # a raster figure
+    assert (site / "figures" / "bowl_descent_paths.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_math_is_typeset_at_build_time(built_site):

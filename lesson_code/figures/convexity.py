@@ -42,7 +42,7 @@ def _grid(landscape, n: int = 60):
     return x, y, landscape.value(x, y)
 
 
-@register("convex_vs_nonconvex", curves=0)
+@register("convex_vs_nonconvex", curves=0, raster=True)
 def convex_vs_nonconvex() -> Figure:
     """The convex g (one bowl) next to the non-convex G (a bowl with three dips), as surfaces."""
     figure = new_figure(10.0, 4.4)
@@ -65,7 +65,7 @@ def convex_vs_nonconvex() -> Figure:
     return figure
 
 
-@register("descent_on_G", curves=3)
+@register("descent_on_G", curves=3, raster=True)
 def descent_on_G() -> Figure:
     """Gradient descent on G from ten starts, coloured by the local minimum it ends in."""
     G = get_landscape("nonconvex_G")
@@ -107,7 +107,7 @@ def descent_on_G() -> Figure:
     return figure
 
 
-@register("saddle_escape", curves=4)
+@register("saddle_escape", curves=4, raster=True)
 def saddle_escape() -> Figure:
     """Descent on x^2 - y^2 from the stable axis: it approaches the saddle, then leaves it."""
     saddle = get_landscape("saddle")
@@ -141,7 +141,7 @@ def saddle_escape() -> Figure:
     return figure
 
 
-@register("critical_point_index", curves=len(CENSUS_HIDDEN))
+@register("critical_point_index", curves=len(CENSUS_HIDDEN), raster=True)
 def critical_point_index() -> Figure:
     """Loss against index (fraction of negative Hessian eigenvalues) of found critical points."""
     figure = new_figure(6.4, 4.2)
@@ -160,7 +160,7 @@ def critical_point_index() -> Figure:
     return figure
 
 
-@register("positive_definite_fraction", curves=2)
+@register("positive_definite_fraction", curves=2, raster=True)
 def positive_definite_fraction_figure() -> Figure:
     """Share of random symmetric matrices with only positive eigenvalues, against dimension."""
     dimensions = np.arange(1, 6)

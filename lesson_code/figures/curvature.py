@@ -58,7 +58,7 @@ def _distances(path: np.ndarray, point) -> np.ndarray:
     return np.linalg.norm(path - np.asarray(point, dtype=float), axis=1)
 
 
-@register("bowl_descent_paths", curves=2)
+@register("bowl_descent_paths", curves=2, raster=True)
 def bowl_descent_paths() -> Figure:
     """Gradient descent at the same step on x^2 + y^2 and x^2 + 4y^2: straight vs zig-zag."""
     figure = new_figure(9.0, 3.8)
@@ -77,7 +77,7 @@ def bowl_descent_paths() -> Figure:
     return figure
 
 
-@register("step_size_stability", curves=4)
+@register("step_size_stability", curves=4, raster=True)
 def step_size_stability() -> Figure:
     """x^2 + 4y^2 at a step just below and just above 2 / lambda_max."""
     bowl = get_landscape("elliptic_bowl")
@@ -110,7 +110,7 @@ def step_size_stability() -> Figure:
     return figure
 
 
-@register("cliff_overshoot", curves=3)
+@register("cliff_overshoot", curves=3, raster=True)
 def cliff_overshoot() -> Figure:
     """One plain step from the cliff face flies past the minimum; a clipped step does not."""
     cliff = get_landscape("cliff")
@@ -143,7 +143,7 @@ def cliff_overshoot() -> Figure:
     return figure
 
 
-@register("valley_descent_paths", curves=2)
+@register("valley_descent_paths", curves=2, raster=True)
 def valley_descent_paths() -> Figure:
     """Sloping valley: gradient descent bounces between the walls; heavy ball runs along."""
     valley = get_landscape("sloping_valley")
@@ -164,7 +164,7 @@ def valley_descent_paths() -> Figure:
     return figure
 
 
-@register("convergence_rates", curves=8)
+@register("convergence_rates", curves=8, raster=True)
 def convergence_rates() -> Figure:
     """Distance to the minimum per step, measured and predicted, for GD and heavy ball."""
     figure = new_figure(10.0, 3.8)

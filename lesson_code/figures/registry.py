@@ -24,7 +24,7 @@ class FigureSpec:
     Attributes
     ----------
     name : str
-        File stem of the figure: pages embed ``figures/<name>.svg``.
+        File stem of the figure: pages embed ``figures/<name>.svg`` (``.png`` if ``raster``).
     function : callable
         Draws the figure; no arguments, returns a Figure.
     curves : int
@@ -32,24 +32,37 @@ class FigureSpec:
         suite checks it, so a figure that silently lost its data fails.
     source : Path
         The module that defines it (part of its cache key).
+    raster : bool
+        Publish it as a PNG instead of an SVG. For the dense contour plots: as vectors they
+        carry tens of thousands of path points (75-130 KB apiece, five to a page), as a
+        32-colour PNG at 144 dpi about half of that; the test suite checks that the PNG of every
+        raster figure is the smaller of the two.
     """
 
     name: str
     function: Callable[[], Figure]
     curves: int
     source: Path
+    raster: bool = False
+
+    @property
+    def filename(self) -> str:
+        """``<name>.png`` or ``<name>.svg``: the file pages embed."""
+        return f"{self.name}.{'png' if self.raster else 'svg'}"
 
 
 FIGURES: dict[str, FigureSpec] = {}
 
 
-def register(name: str, *, curves: int) -> Callable[[Callable[[], Figure]], Callable[[], Figure]]:
-    """Decorator: register a figure function under ``name``."""
+def register(
+    name: str, *, curves: int, raster: bool = False
+) -> Callable[[Callable[[], Figure]], Callable[[], Figure]]:
+    """Decorator: register a figure function under ``name`` (see :class:`FigureSpec`)."""
 
     def decorate(function: Callable[[], Figure]) -> Callable[[], Figure]:
         if name in FIGURES:
             raise ValueError(f"figure name {name!r} is registered twice")
-        FIGURES[name] = FigureSpec(name, function, curves, Path(inspect.getfile(function)))
+        FIGURES[name] = FigureSpec(name, function, curves, Path(inspect.getfile(function)), raster)
         return function
 
     return decorate

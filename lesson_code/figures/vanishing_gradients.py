@@ -37,7 +37,7 @@ def activation_derivatives() -> Figure:
     return figure
 
 
-@register("gradient_norms_by_layer", curves=3 * len(DEPTHS))
+@register("gradient_norms_by_layer", curves=3 * len(DEPTHS), raster=True)
 def gradient_norms_by_layer() -> Figure:
     """Per-layer weight-gradient norm versus layer index at initialization, for several depths."""
     figure = new_figure(10.0, 3.6)
