@@ -10,10 +10,11 @@
  *   the std and |mean| of a^l          the forward activation statistics (log scale).
  *
  * The maths is that of lesson_code.explorer (which builds lesson_code.remedies networks); the
- * test suite runs both on the same weights and compares them. The matrix products run in a
- * small WebAssembly module (gradient-flow-kernel.wat, assembled at build time into
- * gradient-flow-kernel.js) with 128-bit SIMD; where WebAssembly SIMD is missing, plain
- * JavaScript loops with the same signature take over. Nothing is fetched from anywhere.
+ * test suite runs both on the same weights and compares them. The arithmetic (the matrix
+ * products, tanh and sigmoid layers, batch normalization, the sums) runs in a small
+ * WebAssembly module with 128-bit SIMD (gradient-flow-kernel.wat, assembled at build time into
+ * gradient-flow-kernel.js); where WebAssembly SIMD is missing, plain JavaScript functions with
+ * the same signatures take over. Nothing is fetched from anywhere.
  * Without scripts the page keeps the static figure the widget's container holds.
  */
 (function () {
@@ -254,7 +255,7 @@
     return { normal: 1, xavier: Math.sqrt(2 / (width + width)), he: Math.sqrt(2 / width) }[init];
   }
 
-  // tanh, about four times faster than Math.tanh (which V8 runs as an out-of-line C routine):
+  // tanh for the plain JavaScript kernel, faster than Math.tanh (an out-of-line C routine in V8):
   // tanh(v) = sign(v) * -e / (2 + e) with e = expm1(-2|v|). expm1 is its Taylor series on
   // [-ln2/2, 0] and, below that, 2^k (1 + expm1(r)) - 1 with y = k ln2 + r, |r| <= ln2/2. The
   // error stays within a few units in the last place (the test suite checks it against numpy).
