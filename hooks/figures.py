@@ -1,10 +1,14 @@
-"""MkDocs hook: draw every registered figure from ``lesson_code`` before the build.
+"""MkDocs hook: draw every registered figure from ``lesson_code`` during the build.
 
 Figures are build outputs: they are rendered (through the cached renderer of
 ``lesson_code.figures``, on every core) into ``.cache/figures/`` and added to the site as
 generated files at ``figures/NAME.svg`` (``NAME.png`` for the few registered as raster), so
-pages embed them with ``![alt](figures/NAME.svg)`` and MkDocs checks those links like any other. ``mkdocs serve`` also watches ``lesson_code/``: editing a figure
-function, or the code that computes its data, redraws it on the next reload.
+pages embed them with ``![alt](figures/NAME.svg)`` and MkDocs checks those links like any other.
+
+The drawing runs in a separate process (``python -m lesson_code.figures``), started when the
+build lists its files and awaited just before MkDocs copies them, so that it overlaps with
+converting the pages and executing the labs. ``mkdocs serve`` also watches ``lesson_code/``:
+editing a figure function, or the code that computes its data, redraws it on the next reload.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import importlib
 import logging
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -67,16 +72,57 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 f"Registered figures: {', '.join(sorted(figures.FIGURES))}"
             )
     out_dir = _project_root(config) / ".cache" / "figures"
-    try:
-        results = figures.render(list(figures.FIGURES), out_dir, log=log.info)
-    except figures.FigureError as error:
-        filename = figures.FIGURES[error.figure_name].filename
-        pages = ", ".join("docs/" + p for p in users.get(filename, [])) or "no page yet"
-        raise PluginError(f"Could not draw {error} (used by {pages})") from error
-    for result in results:
-        filename = figures.FIGURES[result.name].filename
-        files.append(File.generated(config, f"figures/{filename}", abs_src_path=str(result.path)))
+    global _drawing
+    _drawing = _Drawing(
+        subprocess.Popen(
+            [sys.executable, "-m", "lesson_code.figures", "--out", str(out_dir)],
+            cwd=_project_root(config), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ),
+        {spec.name: spec.filename for spec in figures.FIGURES.values()},
+        users,
+    )
+    for spec in figures.FIGURES.values():
+        files.append(File.generated(config, f"figures/{spec.filename}", abs_src_path=str(out_dir / spec.filename)))
     return files
+
+
+class _Drawing:
+    """The figure-drawing process of the current build, and what its errors must name."""
+
+    def __init__(self, process: subprocess.Popen, filenames: dict[str, str], users: dict[str, list[str]]):
+        self.process, self.filenames, self.users = process, filenames, users
+
+    def finish(self) -> None:
+        output, errors = self.process.communicate()
+        for line in output.splitlines():
+            log.info(line)
+        if self.process.returncode == 0:
+            return
+        message = errors.strip().splitlines()[-1] if errors.strip() else "no message"
+        message = message.removeprefix("error: ")
+        named = re.match(r"figure '([^']+)'", message)
+        filename = self.filenames.get(named.group(1), "") if named else ""
+        pages = ", ".join("docs/" + p for p in self.users.get(filename, [])) or "no page yet"
+        raise PluginError(f"Could not draw {message} (used by {pages})")
+
+
+_drawing: _Drawing | None = None
+
+
+def on_env(env, config: MkDocsConfig, files: Files):
+    """The figures must be on disk before MkDocs copies the site's files, which comes next."""
+    global _drawing
+    drawing, _drawing = _drawing, None
+    if drawing is not None:
+        drawing.finish()
+    return env
+
+
+def on_build_error(error: Exception) -> None:
+    global _drawing
+    if _drawing is not None:
+        _drawing.process.kill()
+        _drawing = None
 
 
 def on_serve(server, config: MkDocsConfig, builder):
