@@ -72,6 +72,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 f"Registered figures: {', '.join(sorted(figures.FIGURES))}"
             )
     out_dir = _project_root(config) / ".cache" / "figures"
+    for spec in figures.FIGURES.values():
+        files.append(File.generated(config, f"figures/{spec.filename}", abs_src_path=str(out_dir / spec.filename)))
+    if not figures.stale_figures(out_dir):
+        figures.render(out_dir=out_dir, log=log.info)  # every figure is current: just say so
+        return files
     global _drawing
     _drawing = _Drawing(
         subprocess.Popen(
@@ -81,8 +86,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         {spec.name: spec.filename for spec in figures.FIGURES.values()},
         users,
     )
-    for spec in figures.FIGURES.values():
-        files.append(File.generated(config, f"figures/{spec.filename}", abs_src_path=str(out_dir / spec.filename)))
     return files
 
 

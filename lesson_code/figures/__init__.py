@@ -14,7 +14,7 @@ import importlib
 import pkgutil
 
 from lesson_code.figures.registry import FIGURES, FigureSpec, get_figure, new_figure, register
-from lesson_code.figures.render import FigureError, RenderResult, figure_key, render
+from lesson_code.figures.render import FigureError, RenderResult, figure_key, render, stale_figures
 
 _NOT_FIGURE_MODULES = {"registry", "render", "__main__"}
 
@@ -32,4 +32,5 @@ __all__ = [
     "new_figure",
     "register",
     "render",
+    "stale_figures",
 ]

@@ -213,6 +213,22 @@ def draw_figures(
     return {spec.name: drawn[spec.name] for spec in specs}
 
 
+def _is_current(spec: FigureSpec, out: Path, key: str) -> bool:
+    key_path = out / f"{spec.filename}.key"
+    return (out / spec.filename).exists() and key_path.exists() and key_path.read_text(encoding="utf-8") == key
+
+
+def stale_figures(out_dir: Path | str = DEFAULT_OUT) -> list[str]:
+    """The registered figures that :func:`render` would draw (rather than take from ``out_dir``).
+
+    >>> import tempfile
+    >>> len(stale_figures(tempfile.mkdtemp())) == len(FIGURES)
+    True
+    """
+    core = _core_digest()
+    return [spec.name for spec in FIGURES.values() if not _is_current(spec, Path(out_dir), figure_key(spec, core))]
+
+
 def render(
     names: Iterable[str] | None = None,
     out_dir: Path | str = DEFAULT_OUT,
@@ -246,17 +262,7 @@ def render(
     specs = [get_figure(name) for name in names] if names is not None else list(FIGURES.values())
     core = _core_digest()
     keys = {spec.name: figure_key(spec, core) for spec in specs}
-
-    def is_current(spec: FigureSpec) -> bool:
-        key_path = out / f"{spec.filename}.key"
-        return (
-            not force
-            and (out / spec.filename).exists()
-            and key_path.exists()
-            and key_path.read_text(encoding="utf-8") == keys[spec.name]
-        )
-
-    cached = {spec.name for spec in specs if is_current(spec)}
+    cached = set() if force else {spec.name for spec in specs if _is_current(spec, out, keys[spec.name])}
     drawn = draw_figures([spec.name for spec in specs if spec.name not in cached], workers)
     results = []
     for spec in specs:
