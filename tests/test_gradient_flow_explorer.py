@@ -223,3 +223,17 @@ def test_without_scripts_the_static_figure_remains(browser, site_url):
         assert page.locator(".gradient-flow-explorer img[src$='gradient_norms_by_layer.png']").is_visible()
         assert page.locator(".gradient-flow-explorer__live").count() == 0
     context.close()
+
+
+def test_an_overflow_is_reported_as_such(browser, site_url):
+    page = browser.new_page()
+    page.goto(site_url + EXPLODING, wait_until="load")
+    page.wait_for_selector(".gradient-flow-explorer__live")
+    page.evaluate(
+        """() => { const form = document.querySelector('.gradient-flow-explorer form');
+                   form.elements.depth.value = '100'; form.elements.width.value = '256';
+                   form.elements.scale.value = '2'; form.dispatchEvent(new Event('change')); }"""
+    )
+    page.wait_for_function("JSON.parse(document.querySelector('.gradient-flow-explorer').dataset.settings).width === 256")
+    assert "overflow" in page.inner_text(".gradient-flow-explorer__summary")
+    page.close()
