@@ -153,7 +153,8 @@ def test_search_finds_a_chapter_by_a_word_from_its_body(browser, site_url):
     page.goto(site_url, wait_until="load")
     # a word that occurs only in the body of one chapter, not in any title
     page.fill("input.md-search__input", "Novikoff")
-    page.wait_for_selector(".md-search-result__item", timeout=30000)
+    # the search worker builds its index first, which takes long on a loaded 2-core machine
+    page.wait_for_selector(".md-search-result__item", timeout=90000)
     titles = " ".join(page.locator(".md-search-result__item").all_inner_texts())
     page.close()
     assert "How hard is training, in theory" in titles
