@@ -1,11 +1,13 @@
-"""Draw registered figures to SVG, byte-identical run to run, skipping unchanged ones.
+"""Draw registered figures to SVG (PNG for raster figures), byte-identical run to run,
+skipping unchanged ones.
 
 A figure is redrawn only when one of its inputs changed: its own module, the rest of
 ``lesson_code`` (the code that computes its data), or the matplotlib / numpy version. The
-inputs are hashed into a key stored beside the SVG (``NAME.svg.key``).
+inputs are hashed into a key stored beside the file (``NAME.svg.key`` or ``NAME.png.key``).
 
 SVG output is made deterministic with a fixed ``svg.hashsalt`` (the ids matplotlib generates)
-and no ``Date``/``Creator`` metadata; either alone is not enough.
+and no ``Date``/``Creator`` metadata; either alone is not enough. PNG output carries no
+metadata, and its palette comes from a deterministic quantizer.
 """
 
 from __future__ import annotations
