@@ -12,7 +12,7 @@ file, line and column.
 from __future__ import annotations
 
 import base64
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import wasmtime
 from mkdocs.config.defaults import MkDocsConfig
@@ -42,7 +42,7 @@ def loader_script(module_name: str, binary: bytes, source_name: str) -> str:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     for source in [f for f in files if f.src_uri.endswith(".wat")]:
         path = PurePosixPath(source.src_uri)
-        text = open(source.abs_src_path, encoding="utf-8").read()
+        text = Path(source.abs_src_path).read_text(encoding="utf-8")
         binary = assemble(text, f"docs/{source.src_uri}")
         script = loader_script(path.stem, binary, path.name)
         files.append(File.generated(config, str(path.with_suffix(".js")), content=script))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lesson_code._checks import choice, positive_int, positive_number, seed_value
-from lesson_code.gradient_flow import probe_batch
+from lesson_code.gradient_flow import BATCH, probe_batch
 from lesson_code.network import MLP
 from lesson_code.remedies import REMEDIES, BatchNormPass, Network, build_network
 
@@ -34,8 +34,8 @@ ARCHITECTURES: tuple[str, ...] = REMEDIES
 
 EXPLORER_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu")
 EXPLORER_INITS: tuple[str, ...] = ("normal", "xavier", "he")
-EXPLORER_BATCH = 64
-"""The explorer's batch size, fixed in the page."""
+EXPLORER_BATCH = BATCH
+"""The explorer's batch size, fixed in the page: the course's probe batch of 64."""
 
 MAX_DEPTH = 100
 """The deepest network the explorer's depth slider offers."""
@@ -148,33 +148,3 @@ def layer_profile(
     """
     net = explorer_network(architecture, activation, init, depth, width, weight_scale, seed)
     return network_profile(net, *probe_batch(width, positive_int(batch, "batch"), seed))
-
-
-def median_layer_profile(
-    architecture: str,
-    activation: str,
-    init: str,
-    depth: int,
-    width: int,
-    weight_scale: float = 1.0,
-    draws: int = 20,
-    batch: int = EXPLORER_BATCH,
-) -> LayerProfile:
-    """Per-layer medians of :func:`layer_profile` over seeds 0..draws-1.
-
-    The median over many random networks is a property of the settings, not of one seed, so it
-    is what the explorer (which draws its networks with its own generator) is compared with.
-
-    >>> m = median_layer_profile("plain", "tanh", "xavier", depth=3, width=8, draws=3)
-    >>> m.gradient_norms.shape
-    (3,)
-    """
-    draws = positive_int(draws, "draws")
-    runs = [
-        layer_profile(architecture, activation, init, depth, width, weight_scale, seed, batch)
-        for seed in range(draws)
-    ]
-    return LayerProfile(
-        *(np.median(np.array([getattr(run, field) for run in runs]), axis=0)
-          for field in ("gradient_norms", "activation_means", "activation_stds"))
-    )

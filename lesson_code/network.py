@@ -68,6 +68,20 @@ class BiasBound:
     bound: np.ndarray
 
 
+def initial_weight_std(init: str, fan_in: int, fan_out: int) -> float:
+    """Standard deviation of the initial weights of a layer (see :class:`MLP` for the schemes).
+
+    >>> print(initial_weight_std("xavier", 100, 100), initial_weight_std("he", 50, 10))
+    0.1 0.2
+    """
+    return float({
+        "normal": 1.0,
+        "xavier": np.sqrt(2.0 / (fan_in + fan_out)),
+        "he": np.sqrt(2.0 / fan_in),
+        "nielsen": np.sqrt(1.0 / fan_in),
+    }[choice(init, "init", INITS)])
+
+
 class MLP:
     """A multilayer perceptron with manual, batch-vectorised backpropagation.
 
@@ -125,14 +139,9 @@ class MLP:
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
         for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
-            weight_std = {
-                "normal": 1.0,
-                "xavier": np.sqrt(2.0 / (fan_in + fan_out)),
-                "he": np.sqrt(2.0 / fan_in),
-                "nielsen": np.sqrt(1.0 / fan_in),
-            }[self.init]
+            std = initial_weight_std(self.init, fan_in, fan_out)
             # drawn in float64 whatever the dtype, so a float32 net is the same net, rounded
-            weight = weight_std * rng.standard_normal((fan_out, fan_in))
+            weight = std * rng.standard_normal((fan_out, fan_in))
             bias = rng.standard_normal(fan_out) if self.init in ("normal", "nielsen") else np.zeros(fan_out)
             self.weights.append(weight.astype(self.dtype))
             self.biases.append(bias.astype(self.dtype))

@@ -9,7 +9,6 @@ from lesson_code.explorer import (
     explorer_network,
     frobenius_norm,
     layer_profile,
-    median_layer_profile,
 )
 from lesson_code.gradient_flow import layer_weight_gradient_norms
 from lesson_code.remedies import remedy_layer_weight_gradient_norms
@@ -50,12 +49,6 @@ def test_activation_statistics_are_over_batch_and_units():
     profile = layer_profile("plain", "sigmoid", "normal", depth=2, width=8)
     assert np.all((profile.activation_means > 0) & (profile.activation_means < 1))
     assert np.all(profile.activation_stds > 0)
-
-
-def test_the_median_is_taken_per_layer():
-    runs = [layer_profile("plain", "tanh", "he", 3, 8, seed=s) for s in range(3)]
-    median = median_layer_profile("plain", "tanh", "he", 3, 8, draws=3)
-    np.testing.assert_allclose(median.gradient_norms, np.median([r.gradient_norms for r in runs], axis=0))
 
 
 def test_frobenius_norm_neither_overflows_nor_underflows():

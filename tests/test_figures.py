@@ -15,7 +15,7 @@ from lesson_code.figures import FIGURES, FigureError, figure_key, render
 from lesson_code.figures.registry import FigureSpec
 from helpers import ROOT
 from lesson_code.figures import RenderResult
-from lesson_code.figures.render import DrawnFigure, compact_svg, draw_figures, draw_svg
+from lesson_code.figures.render import DrawnFigure, compact_svg, draw, draw_figures
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def test_failing_figure_is_named(monkeypatch, tmp_path):
 def test_figure_returning_something_else_is_named():
     spec = FigureSpec("not_a_figure", lambda: "svg", 0, FIGURES["activation_derivatives"].source)
     with pytest.raises(FigureError, match="'not_a_figure'.*must return a matplotlib Figure"):
-        draw_svg(spec)
+        draw(spec)
 
 
 def test_unknown_figure_name_lists_known_ones(tmp_path):

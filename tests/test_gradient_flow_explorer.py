@@ -17,6 +17,7 @@ import pytest
 
 from lesson_code.explorer import explorer_network, layer_profile, network_profile
 from lesson_code.gradient_flow import probe_batch
+from lesson_code.network import initial_weight_std
 
 VANISHING = "vanishing-gradients/"
 EXPLODING = "exploding-gradients/"
@@ -34,13 +35,9 @@ def explorer_page(browser, site_url):
     assert not errors
 
 
-def _init_std(init: str, width: int) -> float:
-    return {"normal": 1.0, "xavier": math.sqrt(1.0 / width), "he": math.sqrt(2.0 / width)}[init]
-
-
 def _page_profile_of(page, settings: dict, net, x, y, kernel: str) -> dict:
     """The explorer's numbers for lesson_code's network ``net``, handed over as raw N(0, 1) draws."""
-    std = _init_std(settings["init"], settings["width"]) * settings["scale"]
+    std = initial_weight_std(settings["init"], settings["width"], settings["width"]) * settings["scale"]
     arrays = {
         "weights": [(w / std).ravel().tolist() for w in net.weights],
         "biases": [b.tolist() for b in net.biases],

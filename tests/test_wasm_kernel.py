@@ -30,14 +30,23 @@ def kernel():
     return store, exports, heap
 
 
+def _call(kernel, name: str, arrays: list[np.ndarray], outputs: list[int], *scalars) -> list[np.ndarray]:
+    """Lay ``arrays`` out one after the other, call ``name`` with their addresses and then
+    ``scalars``, and return the arrays at the positions ``outputs``, as they are afterwards."""
+    store, exports, heap = kernel
+    offsets, at = [], 0
+    for array in arrays:
+        heap[at : at + array.size] = array.ravel()
+        offsets.append(at)
+        at += array.size
+    exports[name](store, *[8 * o for o in offsets], *scalars)
+    return [heap[offsets[i] : offsets[i] + arrays[i].size].reshape(arrays[i].shape).copy() for i in outputs]
+
+
 def _run(kernel, name: str, x: np.ndarray, y: np.ndarray, rows: int, cols: int, inner: int, alpha: float,
          *strides: int) -> np.ndarray:
-    store, exports, heap = kernel
-    y_at, c_at = x.size, x.size + y.size
-    heap[: x.size] = x.ravel()
-    heap[y_at : y_at + y.size] = y.ravel()
-    exports[name](store, 0, 8 * y_at, 8 * c_at, rows, cols, inner, alpha, *strides)
-    return heap[c_at : c_at + rows * cols].reshape(rows, cols).copy()
+    """C of the matrix product ``name`` (gemm_nt or gemm_nn) of x and y."""
+    return _call(kernel, name, [x, y, np.zeros((rows, cols))], [2], rows, cols, inner, alpha, *strides)[0]
 
 
 @pytest.mark.parametrize("rows, cols, inner", [(4, 2, 2), (64, 128, 128), (8, 16, 64), (64, 8, 8)])
@@ -84,19 +93,6 @@ def test_the_loader_script_carries_the_exact_bytes():
     encoded = script.split('window.wasmModules["gradient-flow-kernel"] = "')[1].split('"')[0]
     assert base64.b64decode(encoded) == binary
     assert "gradient-flow-kernel.wat" in script.splitlines()[0]
-
-
-def _call(kernel, name: str, arrays: list[np.ndarray], outputs: list[int], *scalars) -> list[np.ndarray]:
-    """Lay ``arrays`` out one after the other, call ``name`` with their addresses and then
-    ``scalars``, and return the arrays at the positions ``outputs``, as they are afterwards."""
-    store, exports, heap = kernel
-    offsets, at = [], 0
-    for array in arrays:
-        heap[at : at + array.size] = array.ravel()
-        offsets.append(at)
-        at += array.size
-    exports[name](store, *[8 * o for o in offsets], *scalars)
-    return [heap[offsets[i] : offsets[i] + arrays[i].size].reshape(arrays[i].shape).copy() for i in outputs]
 
 
 def test_tanh_layer_is_numpys_tanh_to_a_few_units_in_the_last_place(kernel):

@@ -96,12 +96,6 @@ def figure_key(spec: FigureSpec, core_digest: str | None = None) -> str:
     return digest.hexdigest()
 
 
-def draw_svg(spec: FigureSpec) -> bytes:
-    """Call the figure function and return its published bytes (SVG, or PNG for a raster
-    figure); FigureError if it fails."""
-    return draw(spec)[1]
-
-
 def draw(spec: FigureSpec) -> tuple[Figure, bytes]:
     """Call the figure function; return the Figure and its published bytes (SVG, or PNG for a
     raster figure). FigureError if it fails."""
