@@ -102,6 +102,16 @@ def best_of(function, repeats: int = 5) -> float:
     return min(times)
 
 
+def best_of_interleaved(first, second, rounds: int = 15) -> tuple[float, float]:
+    """The best time of each function over rounds that alternate them, so that both see the
+    same moments of a shared machine."""
+    first_times, second_times = [], []
+    for _ in range(rounds):
+        first_times.append(best_of(first, repeats=1))
+        second_times.append(best_of(second, repeats=1))
+    return min(first_times), min(second_times)
+
+
 def bench_numerics(depth: int = 50, width: int = 256, batch: int = 256) -> None:
     from lesson_code.network import MLP
 
@@ -112,16 +122,18 @@ def bench_numerics(depth: int = 50, width: int = 256, batch: int = 256) -> None:
         x = rng.standard_normal((batch, width)).astype(dtype)
         y = rng.standard_normal((batch, width)).astype(dtype)
         a, d = x.copy(), y.copy()
+        products = np.empty((3, batch, width), dtype)
 
         def matmuls_only() -> None:
-            # the same products a forward and backward pass need: a W^T, delta W, delta^T a
+            # The same products a forward and backward pass need: a W^T, delta W, delta^T a.
+            # Written into preallocated arrays: a fresh result array costs page faults whose
+            # price depends on the allocator's state, which made this bound vary by 50%.
             for w in net.weights:
-                a @ w.T
-                d @ w
-                d.T @ a
+                np.matmul(a, w.T, out=products[0])
+                np.matmul(d, w, out=products[1])
+                np.matmul(d.T, a, out=products[2])
 
-        bound = best_of(matmuls_only)
-        ours = best_of(lambda: net.gradients(x, y))
+        bound, ours = best_of_interleaved(matmuls_only, lambda: net.gradients(x, y))
         rows.append((f"lesson_code MLP, {np.dtype(dtype).name}", f"{ours * 1e3:.1f}", f"{bound * 1e3:.1f}",
                      f"{bound / ours:.2f}"))
         try:
@@ -141,7 +153,9 @@ def bench_numerics(depth: int = 50, width: int = 256, batch: int = 256) -> None:
             loss = 0.5 * ((h - ty) ** 2).sum() / batch
             torch.autograd.grad(loss, weights + biases)
 
-        theirs = best_of(torch_pass)
+        # not interleaved with numpy: torch's OpenMP threads and OpenBLAS's would spin against
+        # each other on two cores, which slowed torch by half
+        theirs = best_of(torch_pass, repeats=15)
         rows.append((f"torch autograd, {np.dtype(dtype).name}", f"{theirs * 1e3:.1f}", f"{bound * 1e3:.1f}",
                      f"{bound / theirs:.2f}"))
     table(f"One forward+backward pass, tanh MLP depth {depth}, width {width}, batch {batch} "
