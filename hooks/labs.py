@@ -14,7 +14,11 @@ executes and renders them; this hook then
 * rewrites links to chapters written as in the Markdown pages (``../curvature.md#anchor``) into
   the site's URLs, which mkdocs-jupyter leaves alone; a link to a missing page is a warning;
 * turns the ``$...$`` and ``$$...$$`` math of the notebook's Markdown cells into MathML, like
-  ``hooks/mathml.py`` does for the chapters.
+  ``hooks/mathml.py`` does for the chapters;
+* keys mkdocs-jupyter's cache of executed labs on ``lesson_code`` too. Its own key is the
+  notebook's text and its options, so after an edit to the package a lab would keep showing
+  the outputs of the old code; the cache lives in ``.cache/mkdocs-jupyter/DIGEST/``, where
+  DIGEST covers the package's sources and the versions that compute and draw the outputs.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import importlib.util
 import logging
 import posixpath
 import re
+import shutil
+from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 import jupytext
@@ -55,6 +61,30 @@ _shared_styles: dict[str, str] = {}
 MARKDOWN_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]+\.md)(#[^"]*)?"')
 _site_files: Files | None = None
 ARTICLE_START = re.compile(r'(<article class="md-content__inner md-typeset">)')
+
+
+LAB_OUTPUT_PACKAGES = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel")
+
+
+def lab_cache_dir(project_root: Path) -> Path:
+    """Where executed labs are cached: one folder per state of ``lesson_code`` and its numerics."""
+    digest = hashlib.sha256()
+    package = project_root / "lesson_code"
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in LAB_OUTPUT_PACKAGES:
+        digest.update(f"{name}=={version(name)}\0".encode())
+    return project_root / ".cache" / "mkdocs-jupyter" / digest.hexdigest()[:16]
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    cache_dir = lab_cache_dir(Path(config.config_file_path).resolve().parent)
+    config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache_dir)
+    if cache_dir.parent.is_dir():  # outputs of other states of the code are stale
+        for entry in cache_dir.parent.iterdir():
+            if entry != cache_dir:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    return config
 
 
 def is_lab(file: File) -> bool:

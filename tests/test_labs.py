@@ -1,31 +1,77 @@
-"""Every lab runs top to bottom in a plain Jupyter kernel with the package installed.
+"""The labs are executed by the site build, and their cached outputs follow ``lesson_code``.
 
-The site build executes labs too, but mkdocs-jupyter caches by notebook bytes only, so a change
-in ``lesson_code`` that breaks a lab would hide behind its cache; this test always executes.
+mkdocs-jupyter executes each lab during the build and fails it on any error
+(``allow_errors: false``). Its cache of executed labs is keyed on the notebook's text only;
+``hooks/labs.py`` moves that cache into a folder named after the package's sources, so a change
+in ``lesson_code`` re-executes every lab on the next build instead of showing the old outputs.
+The built pages are checked for outputs in ``test_site_build.py`` and in a browser in
+``test_browser.py``.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import jupytext
 import pytest
-from nbclient import NotebookClient
+import yaml
 
-LABS = sorted((Path(__file__).resolve().parent.parent / "docs" / "labs").glob("*.py"))
+from helpers import ROOT
+
+LABS = sorted((ROOT / "docs" / "labs").glob("*.py"))
 
 
-def test_there_are_labs():
+def _hook():
+    spec = importlib.util.spec_from_file_location("labs_hook", ROOT / "hooks" / "labs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+labs = _hook()
+
+
+def test_there_are_labs_and_each_opens_with_a_title():
     assert LABS
+    for lab in LABS:
+        first = jupytext.read(lab).cells[0]
+        assert first.cell_type == "markdown" and first.source.startswith("# "), lab.name
 
 
-@pytest.mark.parametrize("lab", LABS, ids=lambda p: p.name)
-def test_lab_executes(lab, tmp_path):
-    notebook = jupytext.read(lab)
-    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
-    client = NotebookClient(notebook, timeout=180, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
-    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
-    assert outputs, f"{lab.name} printed or showed nothing"
-    assert not [o for o in outputs if o.output_type == "error"]
+def test_the_build_executes_labs_and_fails_on_an_error():
+    plugins = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["plugins"]
+    options = next(p["mkdocs-jupyter"] for p in plugins if isinstance(p, dict) and "mkdocs-jupyter" in p)
+    assert options["execute"] is True and options["allow_errors"] is False
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    shutil.copytree(ROOT / "lesson_code", tmp_path / "lesson_code", ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def test_lab_cache_changes_with_the_package_and_only_with_it(project):
+    first = labs.lab_cache_dir(project)
+    assert first.parent == project / ".cache" / "mkdocs-jupyter"
+    assert labs.lab_cache_dir(project) == first
+    (project / "lesson_code" / "unrelated_notes.txt").write_text("not Python", encoding="utf-8")
+    assert labs.lab_cache_dir(project) == first
+    with (project / "lesson_code" / "network.py").open("a", encoding="utf-8") as module:
+        module.write("\n# an edit\n")
+    assert labs.lab_cache_dir(project) != first
+
+
+def test_the_hook_points_mkdocs_jupyter_at_it_and_drops_stale_outputs(project):
+    (project / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    stale_folder = project / ".cache" / "mkdocs-jupyter" / "0123456789abcdef"
+    stale_folder.mkdir(parents=True)
+    stale_file = stale_folder.parent / "from-an-older-layout.json"
+    stale_file.write_text("{}", encoding="utf-8")
+    plugin = SimpleNamespace(config={"cache_dir": ".cache/mkdocs-jupyter"})
+    config = SimpleNamespace(config_file_path=str(project / "mkdocs.yml"), plugins={"mkdocs-jupyter": plugin})
+    labs.on_config(config)
+    assert plugin.config["cache_dir"] == str(labs.lab_cache_dir(project))
+    assert not stale_folder.exists() and not stale_file.exists()
