@@ -43,6 +43,15 @@ def _doctest_to_code(lines: list[str]) -> list[str]:
     return code
 
 
+def _image_lines(lines: list[str], start: int) -> str:
+    """The Markdown image that starts at ``lines[start]``, its alt text possibly over several
+    lines (up to the blank line that ends the paragraph), joined with newlines."""
+    end = start
+    while end + 1 < len(lines) and "](" not in lines[end] and lines[end + 1].strip():
+        end += 1
+    return "\n".join(lines[start : end + 1])
+
+
 def _dedent(line: str, width: int) -> str:
     return line[width:] if line[:width].strip() == "" else line.lstrip()
 
@@ -94,9 +103,10 @@ def chapter_to_notebook(text: str) -> nbformat.NotebookNode:
             prose.append(f"{' ' * max(indent - depth, 0)}**{title}**")
             prose.append("")
             admonitions.append(indent)
-        elif match := FIGURE.match(line):
+        elif line.lstrip().startswith("![") and (match := FIGURE.match(image := _image_lines(lines, index))):
+            index += image.count("\n")  # the alt text may run over lines
             flush()
-            cells.append(nbformat.v4.new_markdown_cell(f"*Figure: {match['alt']}*"))
+            cells.append(nbformat.v4.new_markdown_cell(f"*Figure: {' '.join(match['alt'].split())}*"))
             cells.append(nbformat.v4.new_code_cell(
                 "from lesson_code.figures import get_figure\n\n"
                 f'get_figure("{match["name"]}").function()'

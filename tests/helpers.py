@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -28,3 +29,11 @@ def build_site(site_dir: Path, cwd: Path = ROOT, extra_env: dict[str, str] | Non
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})},
         timeout=600,
     )
+
+
+def make_sybil():
+    """The Sybil of the repository's conftest.py (tests/ has its own conftest, so load it by path)."""
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_sybil()
