@@ -64,12 +64,20 @@ def test_the_site_has_exactly_the_pages_tested_here(built_site):
     assert "" in SOURCES and "vanishing-gradients/" in SOURCES
 
 
-def _visit(browser, site_url: str, path: str, axe_script: Path) -> dict:
+@pytest.fixture(scope="module")
+def reader(browser):
+    """One browser context for the pages of a worker, as one reader going from page to page:
+    the theme's scripts are fetched and compiled once rather than for every page."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    yield context
+    context.close()
+
+
+def _visit(reader, site_url: str, path: str, axe_script: Path) -> dict:
     """Open one page, recording everything the test below checks, and save its screenshots."""
     host = urlparse(site_url).netloc
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])
     record: dict = {"failed": [], "console": [], "outside": []}
-    page = context.new_page()
+    page = reader.new_page()
     # observed, not intercepted: routing every request through Python cost more than the check
     page.on("request", lambda r: record["outside"].append(r.url)
             if urlparse(r.url).netloc != host and not r.url.startswith(("data:", "blob:")) else None)
@@ -103,15 +111,15 @@ def _visit(browser, site_url: str, path: str, axe_script: Path) -> dict:
         page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.jpg"), full_page=True, type="jpeg", quality=80)
         page.set_viewport_size(VIEWPORTS["phone"])
         page.screenshot(path=str(ARTIFACTS / f"{name}-phone.jpg"), full_page=True, type="jpeg", quality=80)
-    context.close()
+    page.close()
     return record
 
 
 @pytest.mark.parametrize("path", list(SOURCES), ids=lambda p: p or "home")
-def test_page_as_a_reader_sees_it(browser, site_url, axe_script, path):
+def test_page_as_a_reader_sees_it(reader, site_url, axe_script, path):
     """Status 200 for the page and all it loads, no console error, no request to another host,
     every image loaded with alt text, every formula typeset, no serious axe-core violation."""
-    record = _visit(browser, site_url, path, axe_script)
+    record = _visit(reader, site_url, path, axe_script)
     source = SOURCES[path].read_text(encoding="utf-8")
     problems = []
     if record["status"] != 200:
