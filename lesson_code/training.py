@@ -87,7 +87,8 @@ def train(
         Clip each step's gradient by global norm, or each entry by value (at most one of them).
     loss : {"mse", "cross_entropy"}
     seed : int
-        Seeds the shuffling of the examples.
+        Seeds the shuffling of the examples into mini-batches. A full batch is not shuffled: its
+        step uses the full-set gradient recorded at the same parameters, computed once.
 
     Examples
     --------
@@ -128,8 +129,12 @@ def train(
     losses, weight_norms, bias_norms, step_norms = [], [], [], []
     diverged = False
 
+    full_batch = batch_size >= n_samples
+    latest: list = []  # the full-set gradient recorded last, at the current parameters
+
     def record() -> bool:
         full = net.gradients(x, y, loss)
+        latest[:] = [full]
         losses.append(full.loss)
         weight_norms.append([np.linalg.norm(g) for g in full.weights])
         bias_norms.append([np.linalg.norm(g) for g in full.biases])
@@ -139,12 +144,15 @@ def train(
         if not record():
             diverged = True
         for _ in range(epochs if not diverged else 0):
-            order = rng.permutation(n_samples)
+            # Full batch: the step's gradient is the one just recorded (same parameters, same
+            # examples), so it is not computed twice; no shuffling either, order cannot matter.
+            order = np.arange(n_samples) if full_batch else rng.permutation(n_samples)
             for start in range(0, n_samples, batch_size):
                 batch = order[start : start + batch_size]
                 if batch.size < smallest_batch:
                     continue
-                step = net.gradients(x[batch], y[batch], loss).parameters()
+                gradients = latest[0] if full_batch else net.gradients(x[batch], y[batch], loss)
+                step = gradients.parameters()
                 norm = global_norm(step)
                 step_norms.append(norm)
                 if not np.isfinite(norm):

@@ -44,6 +44,24 @@ def test_full_batch_step_is_plain_gradient_descent():
         np.testing.assert_allclose(got, want, rtol=1e-13)
 
 
+def test_full_batch_computes_one_gradient_per_epoch_and_steps_with_it():
+    """Full batch: the gradient recorded after an epoch is the next step's, not computed again."""
+    x, y = _xor_like(16)
+    net, expected = MLP([2, 3, 1], seed=0), MLP([2, 3, 1], seed=0)
+    calls = []
+    original = net.gradients
+    net.gradients = lambda *args: calls.append(args[0].shape[0]) or original(*args)
+    history = train(net, x, y, learning_rate=0.1, epochs=5)
+    assert calls == [1] + [16] * 6  # the shape check, then the record before and after each epoch
+    for _ in range(5):
+        grads = expected.gradients(x, y)
+        for param, grad in zip(expected.parameters(), grads.parameters()):
+            param -= 0.1 * grad
+    for got, want in zip(net.parameters(), expected.parameters()):
+        np.testing.assert_array_equal(got, want)
+    assert history.step_gradient_norms.shape == (5,)
+
+
 def test_clip_norm_bounds_every_step():
     x, y = _xor_like(32)
     net = MLP([2, 8, 1], seed=0, output_activation="linear")
