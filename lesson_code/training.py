@@ -145,7 +145,7 @@ def train(
             diverged = True
         for _ in range(epochs if not diverged else 0):
             # Full batch: the step's gradient is the one just recorded (same parameters, same
-            # examples), so it is not computed twice; no shuffling either, order cannot matter.
+            # examples), so it is not computed twice; shuffling would only change the rounding.
             order = np.arange(n_samples) if full_batch else rng.permutation(n_samples)
             for start in range(0, n_samples, batch_size):
                 batch = order[start : start + batch_size]
