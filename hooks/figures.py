@@ -9,22 +9,34 @@ The drawing runs in a separate process (``python -m lesson_code.figures``), star
 build lists its files and awaited just before MkDocs copies them, so that it overlaps with
 converting the pages and executing the labs. ``mkdocs serve`` also watches ``lesson_code/``:
 editing a figure function, or the code that computes its data, redraws it on the next reload.
+
+After a complete render the hook writes ``.cache/figures/manifest.json``: a hash of the package's
+sources and of the matplotlib and numpy versions, and the figures' files. While that hash still
+matches, every figure's key does too, and a build takes the figures as they are without
+importing the figure code (and matplotlib) to check them one by one.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from lesson_code._digest import FIGURE_PACKAGES, source_digest
+
 log = logging.getLogger("mkdocs.hooks.figures")
+
+MANIFEST = "manifest.json"
+"""Written after a complete render: the digest of the code that made the figures, and their files."""
 
 FIGURE_LINK = re.compile(r"\]\(\s*(?:[^)\s]*/)?figures/([A-Za-z0-9_.-]+?\.(?:svg|png))")
 CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.S | re.M)
@@ -55,36 +67,67 @@ def _pages_using_figures(docs_dir: Path) -> dict[str, list[str]]:
     return users
 
 
+def _current_manifest(out_dir: Path, digest: str) -> dict[str, str] | None:
+    """Figure name -> file name, from the manifest of the last complete render, if that render
+    was made by the same code and every file it lists is still there; else None."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("digest") != digest:
+        return None
+    filenames = manifest.get("filenames", {})
+    if all((out_dir / f).exists() and (out_dir / f"{f}.key").exists() for f in filenames.values()):
+        return filenames
+    return None
+
+
+def _write_manifest(out_dir: Path, digest: str, filenames: dict[str, str]) -> None:
+    (out_dir / MANIFEST).write_text(json.dumps({"digest": digest, "filenames": filenames}, indent=1), encoding="utf-8")
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     docs_dir = Path(config.docs_dir)
-    figures = _fresh_figures_module()
+    root = _project_root(config)
+    out_dir = root / ".cache" / "figures"
     users = _pages_using_figures(docs_dir)
-    published = {spec.filename: spec for spec in figures.FIGURES.values()}
-    for filename in sorted(set(users) - set(published)):
+    # Hashing the sources takes milliseconds; importing the figures (and matplotlib) to compare
+    # every figure's key with the cache took most of a second of every build.
+    digest = source_digest(root / "lesson_code", packages=FIGURE_PACKAGES)
+    filenames = _current_manifest(out_dir, digest)
+    figures = _fresh_figures_module() if filenames is None else None
+    if figures is not None:
+        filenames = {spec.name: spec.filename for spec in figures.FIGURES.values()}
+    for filename in sorted(set(users) - set(filenames.values())):
         pages = ", ".join("docs/" + p for p in users[filename])
         stem = filename.rsplit(".", 1)[0]
-        if stem in figures.FIGURES:
+        if stem in filenames:
             log.warning(f"{pages} embeds figures/{filename}, but that figure is published as "
-                        f"figures/{figures.FIGURES[stem].filename}")
+                        f"figures/{filenames[stem]}")
         else:
             log.warning(
                 f"{pages} embeds figures/{filename}, but no figure is registered as {stem!r}. "
-                f"Registered figures: {', '.join(sorted(figures.FIGURES))}"
+                f"Registered figures: {', '.join(sorted(filenames))}"
             )
-    out_dir = _project_root(config) / ".cache" / "figures"
-    for spec in figures.FIGURES.values():
-        files.append(File.generated(config, f"figures/{spec.filename}", abs_src_path=str(out_dir / spec.filename)))
+    for filename in filenames.values():
+        files.append(File.generated(config, f"figures/{filename}", abs_src_path=str(out_dir / filename)))
+    if figures is None:
+        for name in filenames:
+            log.info(f"figure {name:<32} cached   0.00 s")
+        return files
     if not figures.stale_figures(out_dir):
         figures.render(out_dir=out_dir, log=log.info)  # every figure is current: just say so
+        _write_manifest(out_dir, digest, filenames)
         return files
     global _drawing
     _drawing = _Drawing(
         subprocess.Popen(
             [sys.executable, "-m", "lesson_code.figures", "--out", str(out_dir)],
-            cwd=_project_root(config), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         ),
-        {spec.name: spec.filename for spec in figures.FIGURES.values()},
+        filenames,
         users,
+        lambda: _write_manifest(out_dir, digest, filenames),
     )
     return files
 
@@ -92,14 +135,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 class _Drawing:
     """The figure-drawing process of the current build, and what its errors must name."""
 
-    def __init__(self, process: subprocess.Popen, filenames: dict[str, str], users: dict[str, list[str]]):
-        self.process, self.filenames, self.users = process, filenames, users
+    def __init__(self, process: subprocess.Popen, filenames: dict[str, str], users: dict[str, list[str]],
+                 on_success: Callable[[], None]):
+        self.process, self.filenames, self.users, self.on_success = process, filenames, users, on_success
 
     def finish(self) -> None:
         output, errors = self.process.communicate()
         for line in output.splitlines():
             log.info(line)
         if self.process.returncode == 0:
+            self.on_success()
             return
         message = errors.strip().splitlines()[-1] if errors.strip() else "no message"
         message = message.removeprefix("error: ")

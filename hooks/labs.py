@@ -30,7 +30,6 @@ import logging
 import posixpath
 import re
 import shutil
-from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 import jupytext
@@ -38,6 +37,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+
+from lesson_code._digest import LAB_PACKAGES, source_digest
 
 log = logging.getLogger("mkdocs.hooks.labs")
 
@@ -63,18 +64,10 @@ _site_files: Files | None = None
 ARTICLE_START = re.compile(r'(<article class="md-content__inner md-typeset">)')
 
 
-LAB_OUTPUT_PACKAGES = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel")
-
-
 def lab_cache_dir(project_root: Path) -> Path:
     """Where executed labs are cached: one folder per state of ``lesson_code`` and its numerics."""
-    digest = hashlib.sha256()
-    package = project_root / "lesson_code"
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    for name in LAB_OUTPUT_PACKAGES:
-        digest.update(f"{name}=={version(name)}\0".encode())
-    return project_root / ".cache" / "mkdocs-jupyter" / digest.hexdigest()[:16]
+    digest = source_digest(project_root / "lesson_code", packages=LAB_PACKAGES)
+    return project_root / ".cache" / "mkdocs-jupyter" / digest[:16]
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from lesson_code.figures.registry import FigureSpec
 from helpers import ROOT
 from lesson_code.figures import RenderResult
 from lesson_code.figures.render import DrawnFigure, compact_svg, draw, draw_figures
+from lesson_code._digest import FIGURE_PACKAGES, source_digest
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +152,45 @@ def test_command_line(tmp_path):
     assert (tmp_path / "activation_derivatives.svg").stat().st_size > 1000
     unknown = subprocess.run([*command[:-1], "nope"], capture_output=True, text=True)
     assert unknown.returncode == 2 and "unknown figure(s) nope" in unknown.stderr
+
+
+def _figures_hook():
+    spec = importlib.util.spec_from_file_location("figures_hook", ROOT / "hooks" / "figures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_leaves_a_manifest_of_the_current_figures(second_render):
+    _, out_dir = second_render
+    digest = source_digest(ROOT / "lesson_code", packages=FIGURE_PACKAGES)
+    expected = {name: spec.filename for name, spec in FIGURES.items()}
+    assert _figures_hook()._current_manifest(out_dir, digest) == expected
+
+
+def test_a_manifest_counts_only_for_the_same_code_and_files_still_there(tmp_path):
+    hook = _figures_hook()
+    (tmp_path / "a.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "a.svg.key").write_text("key", encoding="utf-8")
+    hook._write_manifest(tmp_path, "digest-1", {"a": "a.svg"})
+    assert hook._current_manifest(tmp_path, "digest-1") == {"a": "a.svg"}
+    assert hook._current_manifest(tmp_path, "digest-2") is None
+    (tmp_path / "a.svg.key").unlink()
+    assert hook._current_manifest(tmp_path, "digest-1") is None
+    assert hook._current_manifest(tmp_path / "nowhere", "digest-1") is None
+
+
+def test_with_every_figure_current_the_hook_imports_no_figure_code(second_render):
+    """The point of the manifest: a build with nothing to draw does not import matplotlib."""
+    code = (
+        "import sys\n"
+        "from mkdocs.config import load_config\n"
+        "from mkdocs.structure.files import Files\n"
+        "config = load_config('mkdocs.yml')\n"
+        "files = config.plugins.on_files(Files([]), config=config)\n"
+        "print(sum(f.src_uri.startswith('figures/') for f in files),\n"
+        "      'lesson_code.figures' in sys.modules, 'matplotlib' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == [str(len(FIGURES)), "False", "False"], result.stderr
+

@@ -28,9 +28,9 @@ import matplotlib
 from matplotlib.figure import Figure
 from threadpoolctl import threadpool_limits
 
+from lesson_code._digest import FIGURE_PACKAGES, source_digest
 from lesson_code.figures.registry import FIGURES, FigureSpec, get_figure
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = Path(".cache") / "figures"
 
 STYLE: dict[str, object] = {
@@ -71,14 +71,7 @@ class RenderResult:
 
 def _core_digest() -> str:
     """Hash of every lesson_code source file except the modules that only define figures."""
-    digest = hashlib.sha256()
-    figure_modules = {spec.source.resolve() for spec in FIGURES.values()}
-    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
-        if path.resolve() in figure_modules:
-            continue
-        digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return source_digest(exclude=[spec.source for spec in FIGURES.values()])
 
 
 def figure_key(spec: FigureSpec, core_digest: str | None = None) -> str:
@@ -88,8 +81,7 @@ def figure_key(spec: FigureSpec, core_digest: str | None = None) -> str:
         spec.name,
         core_digest if core_digest is not None else _core_digest(),
         spec.source.read_text(encoding="utf-8"),
-        version("matplotlib"),
-        version("numpy"),
+        *(version(name) for name in FIGURE_PACKAGES),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
