@@ -47,6 +47,24 @@ def build(site: Path) -> float:
     return timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)])
 
 
+def in_process_rebuild(site: Path) -> float:
+    """Seconds of a second build in the same interpreter: what a reload of ``mkdocs serve`` costs
+    once Python, MkDocs and the plugins are imported."""
+    script = (
+        "import logging, sys, time\n"
+        "from mkdocs.commands.build import build\n"
+        "from mkdocs.config import load_config\n"
+        "logging.disable(logging.WARNING)\n"
+        "for _ in range(2):\n"
+        "    start = time.perf_counter()\n"
+        "    build(load_config('mkdocs.yml', site_dir=sys.argv[1]))\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(site)], cwd=ROOT, env=ENV, check=True,
+                            capture_output=True, text=True)
+    return float(result.stdout.split()[-1])
+
+
 def bench_site(site: Path, with_tests: bool) -> None:
     shutil.rmtree(ROOT / ".cache", ignore_errors=True)  # figures and executed labs: start cold
     cold = build(site)
@@ -62,6 +80,7 @@ def bench_site(site: Path, with_tests: bool) -> None:
         ("cold build (figures drawn, labs executed)", f"{cold:.1f}", "<= 30 (never > 60)"),
         ("no-change rebuild (all cached)", f"{warm:.1f}", "<= 3"),
         ("rebuild after editing one chapter", f"{edited:.1f}", "-"),
+        ("no-change rebuild inside one process, as mkdocs serve does", f"{in_process_rebuild(site):.1f}", "-"),
     ]
     if with_tests:
         tests = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
