@@ -31,9 +31,16 @@ def build_site(site_dir: Path, cwd: Path = ROOT, extra_env: dict[str, str] | Non
     )
 
 
-def make_sybil():
-    """The Sybil of the repository's conftest.py (tests/ has its own conftest, so load it by path)."""
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+def load_by_path(relative_path: str):
+    """Import a file of the repository that is not on sys.path (an MkDocs hook, the root
+    conftest.py, which tests/conftest.py shadows) as a fresh module."""
+    path = ROOT / relative_path
+    spec = importlib.util.spec_from_file_location(f"loaded_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.make_sybil()
+    return module
+
+
+def make_sybil():
+    """The Sybil of the repository's conftest.py, the one pytest runs the docs with."""
+    return load_by_path("conftest.py").make_sybil()

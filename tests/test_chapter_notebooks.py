@@ -10,7 +10,6 @@ kernel can show (imports, display, the working directory of a downloaded noteboo
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -18,20 +17,13 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from helpers import ROOT, make_sybil
+from helpers import ROOT, load_by_path, make_sybil
 from lesson_code.figures import FIGURES
 
 DOCS = ROOT / "docs"
 
 
-def _hook():
-    spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "hooks" / "notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-notebooks = _hook()
+notebooks = load_by_path("hooks/notebooks.py")
 CHAPTERS = sorted(p for p in DOCS.glob("*.md") if notebooks.is_chapter(p.name, p.read_text(encoding="utf-8")))
 
 

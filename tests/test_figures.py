@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from matplotlib.figure import Figure
 
 from lesson_code.figures import FIGURES, FigureError, figure_key, render
 from lesson_code.figures.registry import FigureSpec
-from helpers import ROOT
+from helpers import ROOT, load_by_path
 from lesson_code.figures import RenderResult
 from lesson_code.figures.render import DrawnFigure, compact_svg, draw, draw_figures
 from lesson_code._digest import FIGURE_PACKAGES, source_digest
@@ -154,30 +153,25 @@ def test_command_line(tmp_path):
     assert unknown.returncode == 2 and "unknown figure(s) nope" in unknown.stderr
 
 
-def _figures_hook():
-    spec = importlib.util.spec_from_file_location("figures_hook", ROOT / "hooks" / "figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+figures_hook = load_by_path("hooks/figures.py")
 
 
 def test_the_build_leaves_a_manifest_of_the_current_figures(second_render):
     _, out_dir = second_render
     digest = source_digest(ROOT / "lesson_code", packages=FIGURE_PACKAGES)
     expected = {name: spec.filename for name, spec in FIGURES.items()}
-    assert _figures_hook()._current_manifest(out_dir, digest) == expected
+    assert figures_hook._current_manifest(out_dir, digest) == expected
 
 
 def test_a_manifest_counts_only_for_the_same_code_and_files_still_there(tmp_path):
-    hook = _figures_hook()
     (tmp_path / "a.svg").write_text("<svg/>", encoding="utf-8")
     (tmp_path / "a.svg.key").write_text("key", encoding="utf-8")
-    hook._write_manifest(tmp_path, "digest-1", {"a": "a.svg"})
-    assert hook._current_manifest(tmp_path, "digest-1") == {"a": "a.svg"}
-    assert hook._current_manifest(tmp_path, "digest-2") is None
+    figures_hook._write_manifest(tmp_path, "digest-1", {"a": "a.svg"})
+    assert figures_hook._current_manifest(tmp_path, "digest-1") == {"a": "a.svg"}
+    assert figures_hook._current_manifest(tmp_path, "digest-2") is None
     (tmp_path / "a.svg.key").unlink()
-    assert hook._current_manifest(tmp_path, "digest-1") is None
-    assert hook._current_manifest(tmp_path / "nowhere", "digest-1") is None
+    assert figures_hook._current_manifest(tmp_path, "digest-1") is None
+    assert figures_hook._current_manifest(tmp_path / "nowhere", "digest-1") is None
 
 
 def test_with_every_figure_current_the_hook_imports_no_figure_code(second_render):

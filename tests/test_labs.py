@@ -10,7 +10,6 @@ The built pages are checked for outputs in ``test_site_build.py`` and in a brows
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,19 +18,12 @@ import jupytext
 import pytest
 import yaml
 
-from helpers import ROOT
+from helpers import ROOT, load_by_path
 
 LABS = sorted((ROOT / "docs" / "labs").glob("*.py"))
 
 
-def _hook():
-    spec = importlib.util.spec_from_file_location("labs_hook", ROOT / "hooks" / "labs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-labs = _hook()
+labs = load_by_path("hooks/labs.py")
 
 
 def test_there_are_labs_and_each_opens_with_a_title():
