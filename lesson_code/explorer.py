@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lesson_code._checks import choice, positive_int, positive_number, seed_value
+from lesson_code.clipping import global_norm
 from lesson_code.gradient_flow import BATCH, probe_batch
 from lesson_code.network import MLP
 from lesson_code.remedies import REMEDIES, BatchNormPass, Network, build_network
@@ -94,7 +95,8 @@ def explorer_network(
 
 
 def frobenius_norm(matrix: np.ndarray) -> float:
-    """||M||_F = sqrt(sum of squares), computed as m ||M / m||_F with m = max |M_ij|.
+    """||M||_F = sqrt(sum of squares): the global norm of M alone
+    (:func:`lesson_code.clipping.global_norm`), which divides by m = max |M_ij| first.
 
     The rescaling keeps the squares inside float64 where the plain formula would overflow
     (entries above about 1e154, as in a deep ReLU network with N(0, 1) weights) or underflow.
@@ -104,10 +106,7 @@ def frobenius_norm(matrix: np.ndarray) -> float:
     ...     print(f"{frobenius_norm(big):.3g} against {np.linalg.norm(big)}")
     5e+200 against inf
     """
-    largest = float(np.max(np.abs(matrix)))
-    if largest == 0.0 or not np.isfinite(largest):
-        return largest
-    return largest * float(np.linalg.norm(matrix / largest))
+    return global_norm([matrix])
 
 
 def network_profile(net: Network, x: np.ndarray, y: np.ndarray) -> LayerProfile:
