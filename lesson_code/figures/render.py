@@ -26,6 +26,7 @@ from pathlib import Path
 
 import matplotlib
 from matplotlib.figure import Figure
+from PIL import Image
 from threadpoolctl import threadpool_limits
 
 from lesson_code._digest import FIGURE_PACKAGES, source_digest
@@ -123,8 +124,6 @@ def png_bytes(figure: Figure) -> bytes:
     Plots use few colours, so a palette (octree, no dithering) loses nothing visible and
     shrinks the file about five times; the bytes are the same on every run.
     """
-    from PIL import Image
-
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=RASTER_DPI, metadata={"Software": None})
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
