@@ -37,14 +37,14 @@ def table(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
         print("  ".join(f"{str(c):<{w}}" for c, w in zip(row, widths)))
 
 
-def timed(command: list[str], cwd: Path = ROOT) -> float:
+def timed(command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=ENV, check=True, capture_output=True)
+    subprocess.run(command, cwd=cwd, env={**ENV, **(env or {})}, check=True, capture_output=True)
     return time.perf_counter() - start
 
 
-def build(site: Path) -> float:
-    return timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)])
+def build(site: Path, env: dict[str, str] | None = None) -> float:
+    return timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], env=env)
 
 
 def in_process_rebuild(site: Path) -> float:
@@ -68,7 +68,9 @@ def in_process_rebuild(site: Path) -> float:
 def bench_site(site: Path, with_tests: bool) -> None:
     shutil.rmtree(ROOT / ".cache", ignore_errors=True)  # figures and executed labs: start cold
     cold = build(site)
-    warm = build(site)
+    warm = min(build(site) for _ in range(3))
+    # the figures and labs still come from their caches; hooks/build_cache.py's caches are off
+    without_page_caches = min(build(site, {"COURSE_BUILD_CACHE": "off"}) for _ in range(2))
     chapter = ROOT / "docs" / "vanishing-gradients.md"
     original = chapter.read_bytes()
     try:
@@ -78,7 +80,8 @@ def bench_site(site: Path, with_tests: bool) -> None:
         chapter.write_bytes(original)
     rows = [
         ("cold build (figures drawn, labs executed)", f"{cold:.1f}", "<= 30 (never > 60)"),
-        ("no-change rebuild (all cached)", f"{warm:.1f}", "<= 3"),
+        ("no-change rebuild (all cached; best of 3)", f"{warm:.1f}", "<= 3"),
+        ("the same with COURSE_BUILD_CACHE=off (figures and labs still cached)", f"{without_page_caches:.1f}", "-"),
         ("rebuild after editing one chapter", f"{edited:.1f}", "-"),
         ("no-change rebuild inside one process, as mkdocs serve does", f"{in_process_rebuild(site):.1f}", "-"),
     ]

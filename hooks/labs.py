@@ -4,7 +4,8 @@ Labs live in ``docs/labs/`` as jupytext "percent" scripts, diff-friendly in git.
 executes and renders them; this hook then
 
 * publishes each lab as a real notebook, ``labs/NAME.ipynb`` (generated from the script, without
-  outputs), and puts a download link at the top of its page;
+  outputs, and kept in ``.cache/lab-notebooks.json`` for the next build), and puts a download
+  link at the top of its page;
 * removes the scripts nbconvert's template adds that would reach for other hosts or load nothing
   (a MathJax loader with an empty ``src`` and a mermaid loader pointing at a CDN);
 * makes code and output boxes keyboard-focusable, since they scroll sideways (axe-core:
@@ -14,7 +15,8 @@ executes and renders them; this hook then
 * rewrites links to chapters written as in the Markdown pages (``../curvature.md#anchor``) into
   the site's URLs, which mkdocs-jupyter leaves alone; a link to a missing page is a warning;
 * turns the ``$...$`` and ``$$...$$`` math of the notebook's Markdown cells into MathML, like
-  ``hooks/mathml.py`` does for the chapters;
+  ``hooks/mathml.py`` does for the chapters (kept in ``.cache/lab-mathml.json`` for the next
+  build);
 * keys mkdocs-jupyter's cache of executed labs on ``lesson_code`` too. Its own key is the
   notebook's text and its options, so after an edit to the package a lab would keep showing
   the outputs of the old code; the cache lives in ``.cache/mkdocs-jupyter/DIGEST/``, where
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib.util
 import logging
 import posixpath
 import re
@@ -40,11 +41,13 @@ from mkdocs.utils import get_relative_url
 
 from lesson_code._digest import LAB_PACKAGES, source_digest
 
+import build_cache  # siblings: MkDocs puts the folder of the hook it loads on sys.path
+import mathml
+
 log = logging.getLogger("mkdocs.hooks.labs")
 
-_spec = importlib.util.spec_from_file_location("course_mathml", Path(__file__).with_name("mathml.py"))
-_mathml = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_mathml)
+_notebook_memo = None
+_math_memo = None
 
 LAB_SOURCE = re.compile(r"^labs/[^/]+\.py$")
 UNWANTED_SCRIPTS = [
@@ -71,6 +74,11 @@ def lab_cache_dir(project_root: Path) -> Path:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    global _notebook_memo, _math_memo
+    salt = build_cache.file_salt(__file__, ("jupytext", "nbformat"))
+    _notebook_memo = build_cache.JsonMemo(build_cache.cache_root(config) / "lab-notebooks.json", salt)
+    salt = build_cache.file_salt(__file__, ("latex2mathml",)) + build_cache.file_salt(mathml.__file__, ())
+    _math_memo = build_cache.JsonMemo(build_cache.cache_root(config) / "lab-mathml.json", salt)
     cache_dir = lab_cache_dir(Path(config.config_file_path).resolve().parent)
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache_dir)
     if cache_dir.parent.is_dir():  # outputs of other states of the code are stale
@@ -93,28 +101,48 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     _site_files = files
     for file in list(files):
         if is_lab(file):
-            notebook = jupytext.read(file.abs_src_path)
-            notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-            notebook.metadata.pop("jupytext", None)
-            for index, cell in enumerate(notebook.cells):
-                cell["id"] = f"cell-{index}"  # nbformat draws random ids; fixed ones keep builds identical
-            files.append(File.generated(config, notebook_uri(file.src_uri),
-                                        content=jupytext.writes(notebook, fmt="ipynb")))
+            text = Path(file.abs_src_path).read_text(encoding="utf-8")
+            key = _notebook_memo.key(text)
+            content = _notebook_memo.get(key)
+            if content is None:
+                content = lab_to_notebook(text)
+                _notebook_memo.put(key, content)
+            files.append(File.generated(config, notebook_uri(file.src_uri), content=content))
     return files
 
 
+def lab_to_notebook(text: str) -> str:
+    """The downloadable ``.ipynb`` of a lab's jupytext script, without outputs."""
+    notebook = jupytext.reads(text, fmt="py")
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata.pop("jupytext", None)
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"  # nbformat draws random ids; fixed ones keep builds identical
+    return jupytext.writes(notebook, fmt="ipynb")
+
+
 def _typeset(cell: str, source: str) -> str:
+    key = _math_memo.key(cell)
+    typeset = _math_memo.get(key)
+    if typeset is not None:
+        return typeset
+    failed = False
+
     def convert(match: re.Match[str], display: bool) -> str:
+        nonlocal failed
         tex = html.unescape(match.group(1)).strip()
         try:
-            mathml = _mathml.tex_to_mathml(tex, display)
+            converted = mathml.tex_to_mathml(tex, display)
         except ValueError as error:
             log.warning(f"docs/{source}: {error}")
+            failed = True
             return match.group(0)
-        return f'<div class="math-display">{mathml}</div>' if display else mathml
+        return f'<div class="math-display">{converted}</div>' if display else converted
 
-    cell = DISPLAY_MATH.sub(lambda m: convert(m, True), cell)
-    return INLINE_MATH.sub(lambda m: convert(m, False), cell)
+    typeset = INLINE_MATH.sub(lambda m: convert(m, False), DISPLAY_MATH.sub(lambda m: convert(m, True), cell))
+    if not failed:  # a cell with a warning is typeset again, and warns again, on the next build
+        _math_memo.put(key, typeset)
+    return typeset
 
 
 def _share_style(match: re.Match[str], page: Page) -> str:
@@ -157,6 +185,10 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
+    _notebook_memo.save()
+    _math_memo.save()
+    log.info(f"Build cache: notebooks of {_notebook_memo.summary()} labs reused")
+    log.info(f"Build cache: MathML of {_math_memo.summary()} cells reused")
     for name, css in _shared_styles.items():
         target = Path(config.site_dir) / name
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,8 @@ or ``<div class="arithmatex">\\[...\\]</div>``; this hook replaces the wrapper w
 ``latex2mathml`` produces, which Chromium, Firefox and Safari render natively (MathML Core).
 A formula latex2mathml cannot read, or a command it does not know (it would show up as raw
 ``\\command`` text), is reported as a warning naming the page, which fails ``--strict`` builds.
+A page whose formulas all converted is kept, converted, in ``.cache/mathml.json`` under a hash of
+its HTML, so a rebuild does not convert its 800 formulas again (see ``hooks/build_cache.py``).
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ import html
 import logging
 import re
 
-from latex2mathml.converter import convert
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
+import build_cache  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
+
 log = logging.getLogger("mkdocs.hooks.mathml")
+
+_memo = None
 
 INLINE = re.compile(r'<span class="arithmatex">\\\((.+?)\\\)</span>', re.DOTALL)
 DISPLAY = re.compile(r'<div class="arithmatex">\\\[(.+?)\\\]</div>', re.DOTALL)
@@ -26,6 +31,8 @@ LEFTOVER_COMMAND = re.compile(r">\\[A-Za-z]+<")
 
 def tex_to_mathml(tex: str, display: bool) -> str:
     """MathML for one formula; ValueError naming the formula if it cannot be converted."""
+    from latex2mathml.converter import convert  # here: a rebuild served from the cache never needs it
+
     try:
         mathml = convert(tex, display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises several unrelated exception types
@@ -36,19 +43,41 @@ def tex_to_mathml(tex: str, display: bool) -> str:
     return mathml
 
 
+def on_config(config: MkDocsConfig) -> None:
+    global _memo
+    salt = build_cache.file_salt(__file__, ("latex2mathml",))
+    _memo = build_cache.JsonMemo(build_cache.cache_root(config) / "mathml.json", salt)
+
+
 def on_page_content(content: str, page: Page, config: MkDocsConfig, files) -> str:
+    if "arithmatex" not in content:
+        return content
     source = page.file.src_uri
+    key = _memo.key(content)
+    converted = _memo.get(key)
+    if converted is not None:
+        return converted
+    failed = False
 
     def replace(match: re.Match[str], display: bool) -> str:
+        nonlocal failed
         tex = html.unescape(match.group(1)).strip()
         try:
             mathml = tex_to_mathml(tex, display)
         except ValueError as error:
             log.warning(f"docs/{source}: {error}")
+            failed = True
             return match.group(0)
         if display:
             return f'<div class="math-display">{mathml}</div>'
         return mathml
 
-    content = DISPLAY.sub(lambda m: replace(m, True), content)
-    return INLINE.sub(lambda m: replace(m, False), content)
+    converted = INLINE.sub(lambda m: replace(m, False), DISPLAY.sub(lambda m: replace(m, True), content))
+    if not failed:  # a page with a warning converts again, and warns again, on the next build
+        _memo.put(key, converted)
+    return converted
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    _memo.save()
+    log.info(f"Build cache: MathML of {_memo.summary()} pages reused")

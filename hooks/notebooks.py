@@ -5,11 +5,13 @@ becomes Markdown cells, every Python snippet a code cell (a doctest keeps its st
 drops its expected output, which the notebook prints anew), and every figure a cell that draws it
 from ``lesson_code``. The notebook is made from the same text the reader sees and sybil checks, so
 it cannot drift from the page. A "Download this chapter as a notebook" link goes at the top of
-the page.
+the page. Notebooks are kept in ``.cache/chapter-notebooks.json`` under a hash of the chapter's
+text, so a rebuild does not make them again (see ``hooks/build_cache.py``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import textwrap
 from pathlib import PurePosixPath
@@ -19,6 +21,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+
+import build_cache  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
+
+log = logging.getLogger("mkdocs.hooks.notebooks")
+
+_memo = None
 
 NOT_CHAPTERS = {"index.md", "contributing.md", "references.md"}
 PYTHON = {"python", "py", "python3", "pycon"}
@@ -126,13 +134,23 @@ def notebook_uri(src_uri: str) -> str:
     return str(PurePosixPath(src_uri).with_suffix(".ipynb"))
 
 
+def on_config(config: MkDocsConfig) -> None:
+    global _memo
+    salt = build_cache.file_salt(__file__, ("nbformat",))
+    _memo = build_cache.JsonMemo(build_cache.cache_root(config) / "chapter-notebooks.json", salt)
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     for file in list(files):
         if file.src_uri.endswith(".md"):
             text = file.content_string
             if is_chapter(file.src_uri, text):
-                files.append(File.generated(config, notebook_uri(file.src_uri),
-                                            content=nbformat.writes(chapter_to_notebook(text))))
+                key = _memo.key(text)
+                notebook = _memo.get(key)
+                if notebook is None:
+                    notebook = nbformat.writes(chapter_to_notebook(text))
+                    _memo.put(key, notebook)
+                files.append(File.generated(config, notebook_uri(file.src_uri), content=notebook))
     return files
 
 
@@ -146,3 +164,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         f'<p class="notebook-download"><a class="md-button" href="{href}" download="{name}">'
         f"Download this chapter as a notebook</a></p>\n" + html
     )
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    _memo.save()
+    log.info(f"Build cache: notebooks of {_memo.summary()} chapters reused")

@@ -33,11 +33,16 @@ def build_site(site_dir: Path, cwd: Path = ROOT, extra_env: dict[str, str] | Non
 
 def load_by_path(relative_path: str):
     """Import a file of the repository that is not on sys.path (an MkDocs hook, the root
-    conftest.py, which tests/conftest.py shadows) as a fresh module."""
+    conftest.py, which tests/conftest.py shadows) as a fresh module. Like MkDocs loading a hook,
+    its folder is on sys.path while it runs, so it can import its siblings."""
     path = ROOT / relative_path
     spec = importlib.util.spec_from_file_location(f"loaded_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
     return module
 
 

@@ -4,6 +4,7 @@ with a message that names what broke and where."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,14 +26,41 @@ def _tree(site: Path) -> dict[str, bytes]:
     }
 
 
-def test_two_builds_are_byte_identical(built_site, tmp_path):
+def _assert_same_site(first: Path, second: Path, what: str) -> None:
+    a, b = _tree(first), _tree(second)
+    assert a.keys() == b.keys(), f"{what}: files only in one: {sorted(a.keys() ^ b.keys())[:10]}"
+    differing = [name for name in a if a[name] != b[name]]
+    assert not differing, f"{what}: files differ: {differing[:10]}"
+
+
+def test_two_builds_are_byte_identical_and_the_second_reuses_every_cached_result(built_site, tmp_path):
+    """The second build computes nothing that hooks/build_cache.py keeps; a missing or partial
+    "reused" line means a cache stopped working (say, after a change inside Material's search)."""
     first, _ = built_site
     result = build_site(tmp_path / "again")
     assert result.returncode == 0, result.stderr
-    a, b = _tree(first), _tree(tmp_path / "again")
-    assert a.keys() == b.keys()
-    differing = [name for name in a if a[name] != b[name]]
-    assert not differing, f"files differ between two builds: {differing[:10]}"
+    _assert_same_site(first, tmp_path / "again", "two builds")
+    reused = {
+        f"{what} ({unit})": (int(hits), int(total))
+        for what, hits, total, unit in re.findall(r"Build cache: (.+?) of (\d+) of (\d+) (\w+) reused", result.stderr)
+    }
+    assert reused.keys() == {"search entries (pages)", "MathML (pages)", "notebooks (chapters)",
+                             "notebooks (labs)", "MathML (cells)", "WebAssembly (kernels)"}
+    for what, (hits, total) in reused.items():
+        assert total > 0 and hits == total, f"{what}: {hits} of {total} reused"
+    jinja = ROOT / ".cache" / "jinja"
+    for environment in ("theme", "mkdocstrings"):
+        assert any(jinja.glob(f"*/{environment}/__jinja2_*.cache")), f"no compiled {environment} templates"
+
+
+def test_build_caches_change_nothing(built_site, tmp_path):
+    """A build that reads none of the caches of hooks/build_cache.py (compiled templates, search
+    entries, MathML, notebooks, WebAssembly) makes the same site, byte for byte."""
+    first, _ = built_site
+    result = build_site(tmp_path / "uncached", extra_env={"COURSE_BUILD_CACHE": "off"})
+    assert result.returncode == 0, result.stderr
+    assert "Build cache: search entries" not in result.stderr
+    _assert_same_site(first, tmp_path / "uncached", "a build with and one without the page caches")
 
 
 @pytest.fixture
@@ -87,10 +115,11 @@ def test_unknown_figure_fails_the_strict_build_naming_the_page(project_copy):
 
 def test_unknown_tex_command_fails_the_strict_build_naming_the_page(project_copy):
     (project_copy / "docs" / "planted.md").write_text("# Planted\n\nA typo: $\\alpah + 1$.\n")
-    result = _build_copy(project_copy)
-    log = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "docs/planted.md: unknown TeX command \\alpah" in log
+    for attempt in ("first", "second"):  # a page that warned is not cached: it warns every time
+        result = _build_copy(project_copy)
+        log = result.stdout + result.stderr
+        assert result.returncode != 0, attempt
+        assert "docs/planted.md: unknown TeX command \\alpah" in log, attempt
 
 
 def test_broken_snippet_fails_pytest_with_file_and_line(project_copy):

@@ -181,6 +181,7 @@ def test_with_every_figure_current_the_hook_imports_no_figure_code(second_render
         "from mkdocs.config import load_config\n"
         "from mkdocs.structure.files import Files\n"
         "config = load_config('mkdocs.yml')\n"
+        "config = config.plugins.on_config(config)\n"
         "files = config.plugins.on_files(Files([]), config=config)\n"
         "print(sum(f.src_uri.startswith('figures/') for f in files),\n"
         "      'lesson_code.figures' in sys.modules, 'matplotlib' in sys.modules)\n"

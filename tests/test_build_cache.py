@@ -1,0 +1,82 @@
+"""The memo behind the build's page caches (hooks/build_cache.py): what it keeps, what it drops."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import load_by_path
+
+build_cache = load_by_path("hooks/build_cache.py")
+
+
+@pytest.fixture
+def memo_file(tmp_path, monkeypatch):
+    monkeypatch.delenv(build_cache.SWITCH, raising=False)
+    return tmp_path / "cache" / "memo.json"
+
+
+def test_a_saved_result_is_found_by_the_next_build(memo_file):
+    memo = build_cache.JsonMemo(memo_file, salt="v1")
+    key = memo.key("page text")
+    assert memo.get(key) is None and memo.misses == 1
+    memo.put(key, {"html": "<p>converted</p>"})
+    memo.save()
+    again = build_cache.JsonMemo(memo_file, salt="v1")
+    assert again.get(again.key("page text")) == {"html": "<p>converted</p>"}
+    assert (again.hits, again.misses) == (1, 0)
+    assert again.summary() == "1 of 1"
+
+
+def test_the_salt_and_every_input_are_part_of_the_key(memo_file):
+    memo = build_cache.JsonMemo(memo_file, salt="v1")
+    keys = {memo.key("a", "b"), memo.key("a", "c"), memo.key("ab"), memo.key("a", "b", ""),
+            build_cache.JsonMemo(memo_file, salt="v2").key("a", "b")}
+    assert len(keys) == 5
+
+
+def test_entries_not_used_by_a_build_are_dropped(memo_file):
+    memo = build_cache.JsonMemo(memo_file, salt="s")
+    memo.put(memo.key("kept"), 1)
+    memo.put(memo.key("dropped"), 2)
+    memo.save()
+    second = build_cache.JsonMemo(memo_file, salt="s")
+    assert second.get(second.key("kept")) == 1
+    second.save()
+    third = build_cache.JsonMemo(memo_file, salt="s")
+    assert third.get(third.key("kept")) == 1 and third.get(third.key("dropped")) is None
+
+
+def test_a_damaged_file_starts_an_empty_memo(memo_file):
+    memo_file.parent.mkdir(parents=True)
+    memo_file.write_text('{"cut short', encoding="utf-8")
+    memo = build_cache.JsonMemo(memo_file, salt="s")
+    assert memo.get(memo.key("anything")) is None
+    memo.put(memo.key("anything"), "value")
+    memo.save()
+    assert json.loads(memo_file.read_text(encoding="utf-8")) == {memo.key("anything"): "value"}
+    assert [path.name for path in memo_file.parent.iterdir()] == ["memo.json"]  # no temporary left
+
+
+def test_switched_off_it_neither_reads_nor_writes(memo_file, monkeypatch):
+    memo = build_cache.JsonMemo(memo_file, salt="s")
+    memo.put(memo.key("x"), 1)
+    memo.save()
+    monkeypatch.setenv(build_cache.SWITCH, "off")
+    off = build_cache.JsonMemo(memo_file, salt="s")
+    assert off.get(off.key("x")) is None
+    off.put(off.key("y"), 2)
+    off.save()
+    monkeypatch.delenv(build_cache.SWITCH)
+    on = build_cache.JsonMemo(memo_file, salt="s")
+    assert on.get(on.key("x")) == 1 and on.get(on.key("y")) is None
+
+
+def test_the_salt_follows_the_hook_source_and_the_library_versions(tmp_path):
+    hook = tmp_path / "hook.py"
+    hook.write_text("A = 1\n")
+    before = build_cache.file_salt(str(hook), ("jinja2",))
+    assert before != build_cache.file_salt(str(hook), ("jinja2", "mkdocs"))
+    hook.write_text("A = 2\n")
+    assert before != build_cache.file_salt(str(hook), ("jinja2",))
