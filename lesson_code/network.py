@@ -145,6 +145,7 @@ class MLP:
             bias = rng.standard_normal(fan_out) if self.init in ("normal", "nielsen") else np.zeros(fan_out)
             self.weights.append(weight.astype(self.dtype))
             self.biases.append(bias.astype(self.dtype))
+        self._hidden_buffers: list[np.ndarray] = []
 
     def parameters(self) -> list[np.ndarray]:
         """The arrays training updates in place: the weights, then the biases."""
@@ -195,17 +196,34 @@ class MLP:
         """a^L for a batch ``x`` of shape (batch, sizes[0])."""
         return self._activations(x)[0][-1]
 
-    def _activations(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    def _activations(
+        self, x: np.ndarray, hidden: list[np.ndarray] | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
         """a^0, ..., a^L and z^L. Unlike :meth:`forward_pass` it keeps no other z^l:
-        backpropagation gets sigma'(z^l) from a^l (see ``Activation.derivative_from_output``)."""
+        backpropagation gets sigma'(z^l) from a^l (see ``Activation.derivative_from_output``).
+        With ``hidden`` (one array per hidden layer, see :meth:`_reused_hidden_buffers`), a^1 to
+        a^{L-1} are written into those arrays instead of new ones."""
         a = self._check_inputs(x)
         activations = [a]
         for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
-            z = a @ w.T  # (batch, n_out)
+            reuse = hidden is not None and layer < self.n_layers - 1
+            z = np.matmul(a, w.T, out=hidden[layer]) if reuse else a @ w.T  # (batch, n_out)
             z += b
             a = self._layer_activation(layer).function(z)
+            if reuse:
+                z[...] = a  # the buffer now holds a^l; the next layer reuses the freed temporary
+                a = z
             activations.append(a)
         return activations, z
+
+    def _reused_hidden_buffers(self, batch: int) -> list[np.ndarray]:
+        """Arrays for a^1 to a^{L-1} of a batch of this size, kept from one call of
+        :meth:`gradients` to the next. A deep net's activations are many large arrays that must
+        live through the whole pass; allocated anew each call, their fresh memory pages cost
+        about a fifth of a float64 pass (see benchmarks/README.md). Not for use from two threads."""
+        if not self._hidden_buffers or self._hidden_buffers[0].shape[0] != batch:
+            self._hidden_buffers = [np.empty((batch, n), self.dtype) for n in self.sizes[1:-1]]
+        return self._hidden_buffers
 
     def _output_delta(
         self, output: np.ndarray, z_last: np.ndarray, y: np.ndarray, loss: str
@@ -272,8 +290,9 @@ class MLP:
         >>> [g.shape for g in grads.weights], round(grads.loss, 4)
         ([(3, 2), (1, 3)], 0.479)
         """
-        activations, z_last = self._activations(x)
-        batch = activations[0].shape[0]
+        x = self._check_inputs(x)
+        batch = x.shape[0]
+        activations, z_last = self._activations(x, self._reused_hidden_buffers(batch))
         y = self._check_targets(y, batch, loss)
         delta, per_example_cost = self._output_delta(activations[-1], z_last, y, loss)
         delta /= batch  # dividing once here scales every later delta^l, by linearity

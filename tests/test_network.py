@@ -293,3 +293,45 @@ def test_float32_network_matches_float64(activation):
 def test_dtype_must_be_a_float_type():
     with pytest.raises(ValueError, match="dtype must be numpy.float64 or numpy.float32"):
         MLP([2, 2], dtype=np.int64)
+
+
+def _textbook_weight_gradients(net: MLP, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """dC/dW^l for the MSE cost from forward_pass and sigma'(z), written out as in the chapters."""
+    zs, activations = net.forward_pass(x)
+    delta = (activations[-1] - y) * net.output_activation.derivative(zs[-1]) / x.shape[0]
+    grads = [np.empty(0)] * net.n_layers
+    for layer in reversed(range(net.n_layers)):
+        grads[layer] = delta.T @ activations[layer]
+        if layer > 0:
+            delta = (delta @ net.weights[layer]) * net.activation.derivative(zs[layer - 1])
+    return grads
+
+
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_gradients_reuse_their_buffers_without_changing_a_result(activation):
+    """gradients() keeps the arrays of the hidden activations between calls. Its results must
+    be those of the textbook equations, bit for bit those of a network that has never run,
+    whatever the batch sizes before, and a result handed out earlier must not change."""
+    rng = np.random.default_rng(3)
+    sizes = [4, 6, 5, 3]
+    used = MLP(sizes, activation=activation, init="xavier", seed=2)
+    batches = [(rng.standard_normal((n, 4)), rng.standard_normal((n, 3))) for n in (7, 2, 7, 7)]
+    earlier = used.gradients(*batches[0])
+    kept = [w.copy() for w in earlier.weights]
+    for x, y in batches[1:]:
+        result = used.gradients(x, y)
+        for mine, textbook in zip(result.weights, _textbook_weight_gradients(used, x, y)):
+            np.testing.assert_allclose(mine, textbook, rtol=1e-10, atol=1e-14)
+        fresh = MLP(sizes, activation=activation, init="xavier", seed=2).gradients(x, y)
+        for mine, reference in zip([*result.weights, *result.biases], [*fresh.weights, *fresh.biases]):
+            assert np.array_equal(mine, reference)
+        assert result.loss == fresh.loss
+    assert all(np.array_equal(w, k) for w, k in zip(earlier.weights, kept))
+    assert not any(np.shares_memory(w, buffer) for w in earlier.weights for buffer in used._hidden_buffers)
+
+
+def test_gradients_of_a_network_without_hidden_layers():
+    net = MLP([3, 2], activation="tanh", seed=0)
+    first = net.gradients(np.ones((4, 3)), np.zeros((4, 2)))
+    again = net.gradients(np.ones((4, 3)), np.zeros((4, 2)))
+    assert np.array_equal(first.weights[0], again.weights[0]) and first.weights[0].shape == (2, 3)
