@@ -220,7 +220,7 @@ class MLP:
         """Arrays for a^1 to a^{L-1} of a batch of this size, kept from one call of
         :meth:`gradients` to the next. A deep net's activations are many large arrays that must
         live through the whole pass; allocated anew each call, their fresh memory pages cost
-        about a fifth of a float64 pass (see benchmarks/README.md). Not for use from two threads."""
+        about a tenth of a float64 pass (see benchmarks/README.md). Not for use from two threads."""
         if not self._hidden_buffers or self._hidden_buffers[0].shape[0] != batch:
             self._hidden_buffers = [np.empty((batch, n), self.dtype) for n in self.sizes[1:-1]]
         return self._hidden_buffers
@@ -282,6 +282,12 @@ class MLP:
         x : array of shape (batch, sizes[0])
         y : array of shape (batch, sizes[-1])
         loss : {"mse", "cross_entropy"}
+
+        Notes
+        -----
+        The arrays of the hidden activations are kept from one call to the next (a deep pass
+        spends about a tenth of its time faulting in fresh memory otherwise), so one network must not
+        compute gradients in two threads at once. The returned arrays are always new.
 
         Examples
         --------
