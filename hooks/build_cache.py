@@ -136,10 +136,10 @@ def _toc_outline(items) -> list:
 def _cache_search_entries(config: MkDocsConfig) -> None:
     """Serve each page's search entries from the memo while its inputs are unchanged."""
     global _search_memo
-    index = getattr(config.plugins["material/search"], "search_index", None)
+    index = getattr(config.plugins.get("material/search"), "search_index", None)
     compute = getattr(index, "add_entry_from_context", None)
-    if compute is None:  # Material's internals changed; a test fails on the missing log line
-        log.info("Search entries are not cached: Material's search index has no add_entry_from_context")
+    if compute is None:  # no search plugin, or Material's changed: a test fails on the missing log line
+        log.info("Search entries are not cached: no Material search index with add_entry_from_context")
         return
     salt = file_salt(__file__, ("mkdocs-material",)) + str(find_spec("jieba") is not None)
     memo = _search_memo = JsonMemo(cache_root(config) / "search-entries.json", salt)
@@ -162,7 +162,9 @@ def _cache_search_entries(config: MkDocsConfig) -> None:
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     if caching_enabled():
-        config.plugins["mkdocstrings"].get_handler("python").env.bytecode_cache = _jinja_cache(config, "mkdocstrings")
+        mkdocstrings = config.plugins.get("mkdocstrings")
+        if mkdocstrings is not None:
+            mkdocstrings.get_handler("python").env.bytecode_cache = _jinja_cache(config, "mkdocstrings")
         _cache_search_entries(config)
     return files
 
