@@ -8,12 +8,16 @@ scratch on every build and on every reload of ``mkdocs serve``:
   get Jinja's own ``FileSystemBytecodeCache``, which checks each template's source against a
   checksum before it uses the compiled code;
 * parsing every page's HTML for the search index, 0.8 s. A page's search entries are a function
-  of its HTML, title, URL, metadata and table of contents; they are kept under a hash of these.
+  of its HTML, title, URL, metadata and table of contents; they are kept under a hash of these;
+* highlighting every code block, signature and example with Pygments, 0.5 s. The HTML of each
+  call of ``pymdownx.highlight.Highlight.highlight`` (which the code fences and mkdocstrings
+  both use) is kept under a hash of the code, the arguments and the highlighter's settings;
+  the method is wrapped for the duration of a build only.
 
 A cached result is reused only when every input of the computation is in its key, with the
 versions of the libraries and the bytes of the hook that compute it. ``COURSE_BUILD_CACHE=off``
-builds without reading these caches; the test suite compares such a build with a cached one byte
-for byte. :class:`JsonMemo` is also used by the MathML and notebook hooks.
+builds without these caches (and executes the labs again, see ``hooks/labs.py``); the test
+suite compares such a build with a cached one byte for byte. :class:`JsonMemo` is also used by the MathML, notebook, lab and WebAssembly hooks.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import json
 import logging
 import os
 import shutil
+import xml.etree.ElementTree as etree
 from importlib.metadata import version
 from importlib.util import find_spec
 from pathlib import Path
@@ -32,6 +37,7 @@ from jinja2 import Environment, FileSystemBytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from pymdownx.highlight import Highlight
 
 log = logging.getLogger("mkdocs.hooks.build_cache")
 
@@ -110,6 +116,7 @@ def file_salt(hook_file: str, packages: tuple[str, ...]) -> str:
 
 
 _search_memo: JsonMemo | None = None
+_highlight_memo: JsonMemo | None = None
 
 
 def _jinja_cache(config: MkDocsConfig, name: str) -> FileSystemBytecodeCache:
@@ -118,9 +125,47 @@ def _jinja_cache(config: MkDocsConfig, name: str) -> FileSystemBytecodeCache:
     return FileSystemBytecodeCache(str(folder))
 
 
+def _highlight_with_memo(memo: JsonMemo):
+    """``Highlight.highlight`` that answers from ``memo`` when the same code was highlighted
+    with the same arguments and settings before. Calls whose result is more than HTML text or a
+    bare ``<code>`` element (a title in HTML mode goes to the Markdown stash) are not kept."""
+    original = getattr(Highlight.highlight, "__wrapped__", Highlight.highlight)
+
+    def highlight(self, src, language, *args, **kwargs):
+        if getattr(self, "title_mode", "text") == "html":
+            return original(self, src, language, *args, **kwargs)
+        settings = repr(sorted((name, value) for name, value in vars(self).items() if name != "md"))
+        key = memo.key(settings, src, repr(language), repr(args), repr(sorted(kwargs.items())))
+        kept = memo.get(key)
+        if kept is None:
+            result = original(self, src, language, *args, **kwargs)
+            if isinstance(result, str):
+                memo.put(key, result)
+            elif isinstance(result, etree.Element) and len(result) == 0 and not result.tail:  # inline <code>
+                memo.put(key, {"tag": result.tag, "attrib": dict(result.attrib), "text": result.text})
+            return result
+        if isinstance(kept, str):
+            return kept
+        element = etree.Element(kept["tag"], kept["attrib"])
+        element.text = kept["text"]
+        return element
+
+    highlight.__wrapped__ = original
+    return highlight
+
+
+def _stop_highlight_memo() -> None:
+    Highlight.highlight = getattr(Highlight.highlight, "__wrapped__", Highlight.highlight)
+
+
 def on_config(config: MkDocsConfig) -> None:
-    global _search_memo
-    _search_memo = None
+    global _search_memo, _highlight_memo
+    _search_memo = _highlight_memo = None
+    _stop_highlight_memo()
+    if caching_enabled():
+        salt = file_salt(__file__, ("pygments", "pymdown-extensions"))
+        _highlight_memo = JsonMemo(cache_root(config) / "highlighting.json", salt)
+        Highlight.highlight = _highlight_with_memo(_highlight_memo)
     jinja_root = cache_root(config) / "jinja"
     if jinja_root.is_dir():  # compiled by other versions of the libraries
         current = versions_digest(JINJA_PACKAGES)
@@ -176,6 +221,10 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
+    _stop_highlight_memo()
+    if _highlight_memo is not None:
+        _highlight_memo.save()
+        log.info(f"Build cache: highlighting of {_highlight_memo.summary()} blocks reused")
     if _search_memo is not None:
         _search_memo.save()
         log.info(f"Build cache: search entries of {_search_memo.summary()} pages reused")

@@ -10,6 +10,8 @@ executes and renders them; this hook then
   (a MathJax loader with an empty ``src`` and a mermaid loader pointing at a CDN);
 * makes code and output boxes keyboard-focusable, since they scroll sideways (axe-core:
   scrollable-region-focusable);
+* numbers the cells, whose ids nbformat draws at random on every execution of a lab, so that
+  two builds that execute the labs make the same page;
 * moves the large style sheets nbconvert inlines into every notebook page (over 500 KB) into
   one shared, cacheable file, so a lab page weighs what its content weighs;
 * rewrites links to chapters written as in the Markdown pages (``../curvature.md#anchor``) into
@@ -20,14 +22,19 @@ executes and renders them; this hook then
 * keys mkdocs-jupyter's cache of executed labs on ``lesson_code`` too. Its own key is the
   notebook's text and its options, so after an edit to the package a lab would keep showing
   the outputs of the old code; the cache lives in ``.cache/mkdocs-jupyter/DIGEST/``, where
-  DIGEST covers the package's sources and the versions that compute and draw the outputs.
+  DIGEST covers the package's sources, the versions that compute and draw the outputs, and this
+  hook. With ``COURSE_BUILD_CACHE=off`` the labs are executed again and nothing is cached;
+* executes the labs without an inherited ``MPLBACKEND``, which would keep their figures out of
+  the page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import logging
+import os
 import posixpath
 import re
 import shutil
@@ -58,19 +65,23 @@ UNWANTED_SCRIPTS = [
 MARKDOWN_CELL = re.compile(r'(<div class="[^"]*jp-MarkdownOutput[^"]*"[^>]*>)(.*?)(</div>)', re.S)
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
+RANDOM_CELL_ID = re.compile(r'id="cell-id=[0-9a-f]+"')
 SCROLLING_BOX = re.compile(r'<div class="(highlight-ipynb|jp-RenderedText)')
 INLINE_STYLE = re.compile(r'<style type="text/css">\n(.*?)</style>', re.S)
 SHARED_STYLE_MIN_BYTES = 4000
 _shared_styles: dict[str, str] = {}
 MARKDOWN_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]+\.md)(#[^"]*)?"')
 _site_files: Files | None = None
+_inherited_backend: str | None = None
 ARTICLE_START = re.compile(r'(<article class="md-content__inner md-typeset">)')
 
 
 def lab_cache_dir(project_root: Path) -> Path:
-    """Where executed labs are cached: one folder per state of ``lesson_code`` and its numerics."""
-    digest = source_digest(project_root / "lesson_code", packages=LAB_PACKAGES)
-    return project_root / ".cache" / "mkdocs-jupyter" / digest[:16]
+    """Where executed labs are cached: one folder per state of ``lesson_code``, of its numerics
+    and of this hook, which sets up the execution (see :func:`on_pre_build`)."""
+    digest = hashlib.sha256(source_digest(project_root / "lesson_code", packages=LAB_PACKAGES).encode())
+    digest.update(Path(__file__).read_bytes())
+    return project_root / ".cache" / "mkdocs-jupyter" / digest.hexdigest()[:16]
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -81,11 +92,22 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _math_memo = build_cache.JsonMemo(build_cache.cache_root(config) / "lab-mathml.json", salt)
     cache_dir = lab_cache_dir(Path(config.config_file_path).resolve().parent)
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache_dir)
+    if not build_cache.caching_enabled():  # COURSE_BUILD_CACHE=off: execute every lab again
+        config.plugins["mkdocs-jupyter"].config["cache"] = False
+        return config
     if cache_dir.parent.is_dir():  # outputs of other states of the code are stale
         for entry in cache_dir.parent.iterdir():
             if entry != cache_dir:
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     return config
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    """Execute the labs with the inline backend that ipykernel picks when ``MPLBACKEND`` is not
+    set. A backend inherited from the environment (the test suite sets Agg, and so do many
+    headless machines) would make the labs' ``plt.show()`` put no figure in the page."""
+    global _inherited_backend
+    _inherited_backend = os.environ.pop("MPLBACKEND", None)
 
 
 def is_lab(file: File) -> bool:
@@ -119,6 +141,14 @@ def lab_to_notebook(text: str) -> str:
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index}"  # nbformat draws random ids; fixed ones keep builds identical
     return jupytext.writes(notebook, fmt="ipynb")
+
+
+def number_cells(page: str) -> str:
+    """Number the cells of an executed lab in page order. nbformat gives the cells of a notebook
+    read from a script random ids, so two builds that execute a lab would differ. (The
+    ``cell-N`` ids are mkdocs-jupyter's own, targets of the copy buttons.)"""
+    numbers = itertools.count()
+    return RANDOM_CELL_ID.sub(lambda match: f'id="notebook-cell-{next(numbers)}"', page)
 
 
 def _typeset(cell: str, source: str) -> str:
@@ -171,6 +201,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     for pattern in UNWANTED_SCRIPTS:
         output = pattern.sub("", output)
     output = SCROLLING_BOX.sub(r'<div tabindex="0" class="\1', output)
+    output = number_cells(output)
     output = MARKDOWN_CELL.sub(
         lambda m: m.group(1) + _typeset(m.group(2), page.file.src_uri) + m.group(3), output
     )
@@ -185,6 +216,8 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
+    if _inherited_backend is not None:
+        os.environ["MPLBACKEND"] = _inherited_backend
     _notebook_memo.save()
     _math_memo.save()
     log.info(f"Build cache: notebooks of {_notebook_memo.summary()} labs reused")

@@ -45,7 +45,8 @@ def test_two_builds_are_byte_identical_and_the_second_reuses_every_cached_result
         for what, hits, total, unit in re.findall(r"Build cache: (.+?) of (\d+) of (\d+) (\w+) reused", result.stderr)
     }
     assert reused.keys() == {"search entries (pages)", "MathML (pages)", "notebooks (chapters)",
-                             "notebooks (labs)", "MathML (cells)", "WebAssembly (kernels)"}
+                             "notebooks (labs)", "MathML (cells)", "WebAssembly (kernels)",
+                             "highlighting (blocks)"}
     for what, (hits, total) in reused.items():
         assert total > 0 and hits == total, f"{what}: {hits} of {total} reused"
     jinja = ROOT / ".cache" / "jinja"
@@ -54,8 +55,9 @@ def test_two_builds_are_byte_identical_and_the_second_reuses_every_cached_result
 
 
 def test_build_caches_change_nothing(built_site, tmp_path):
-    """A build that reads none of the caches of hooks/build_cache.py (compiled templates, search
-    entries, MathML, notebooks, WebAssembly) makes the same site, byte for byte."""
+    """A build that reuses nothing but the figures (COURSE_BUILD_CACHE=off: the labs are executed
+    again, and none of hooks/build_cache.py's results is read) makes the same site, byte for byte.
+    (The figures' own render is compared with a fresh one in test_figures.py.)"""
     first, _ = built_site
     result = build_site(tmp_path / "uncached", extra_env={"COURSE_BUILD_CACHE": "off"})
     assert result.returncode == 0, result.stderr

@@ -67,3 +67,10 @@ def test_the_hook_points_mkdocs_jupyter_at_it_and_drops_stale_outputs(project):
     labs.on_config(config)
     assert plugin.config["cache_dir"] == str(labs.lab_cache_dir(project))
     assert not stale_folder.exists() and not stale_file.exists()
+
+
+def test_cells_are_numbered_in_page_order_whatever_ids_nbformat_drew():
+    page = '<div id="cell-id=9f3a01bc">a</div><div id="other">b</div><div id="cell-id=0c1d2e3f">c</div>'
+    assert labs.number_cells(page) == (
+        '<div id="notebook-cell-0">a</div><div id="other">b</div><div id="notebook-cell-1">c</div>'
+    )

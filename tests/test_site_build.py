@@ -69,10 +69,28 @@ def test_labs_are_rendered_offline_and_downloadable(built_site):
         assert notebook["nbformat"] == 4 and notebook["metadata"]["kernelspec"]["name"] == "python3"
         assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
         assert "jp-OutputArea-output" in page, f"{lab.name} was rendered without outputs"
+        # this site is built under the suite's MPLBACKEND=Agg, which must not reach the kernel
+        shown, drawn = lab.read_text(encoding="utf-8").count("plt.show()"), page.count("data:image/png")
+        assert drawn >= shown > 0, f"{lab.name}: {shown} figures shown, {drawn} in the page"
+        assert "cell-id=" not in page, f"{lab.name}: a random cell id of nbformat is left"
+        cell_ids = re.findall(r'\bid="(notebook-cell-[^"]*)"', page)
+        assert cell_ids == [f"notebook-cell-{n}" for n in range(len(cell_ids))] and len(cell_ids) > 3, (
+            f"{lab.name}: cell ids are not numbered in order (nbformat draws random ones): {cell_ids[:5]}"
+        )
 
 
 def _ids(html: str) -> set[str]:
     return set(re.findall(r'\bid="([^"]+)"', html))
+
+
+def test_no_page_repeats_an_id(built_site):
+    """A repeated id breaks anchors and the copy buttons that target it (mkdocs-jupyter's
+    ``cell-N``), and screen readers' label lookups."""
+    site, _ = built_site
+    for page in site.rglob("*.html"):
+        ids = re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8"))
+        repeated = sorted({name for name in ids if ids.count(name) > 1})
+        assert not repeated, f"{page.relative_to(site)} repeats ids {repeated[:5]}"
 
 
 def test_every_internal_link_and_anchor_resolves(built_site):
