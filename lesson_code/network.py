@@ -20,6 +20,8 @@ initialization.
 
 from __future__ import annotations
 
+import itertools
+import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -145,7 +147,6 @@ class MLP:
             bias = rng.standard_normal(fan_out) if self.init in ("normal", "nielsen") else np.zeros(fan_out)
             self.weights.append(weight.astype(self.dtype))
             self.biases.append(bias.astype(self.dtype))
-        self._hidden_buffers: list[np.ndarray] = []
 
     def parameters(self) -> list[np.ndarray]:
         """The arrays training updates in place: the weights, then the biases."""
@@ -201,29 +202,20 @@ class MLP:
     ) -> tuple[list[np.ndarray], np.ndarray]:
         """a^0, ..., a^L and z^L. Unlike :meth:`forward_pass` it keeps no other z^l:
         backpropagation gets sigma'(z^l) from a^l (see ``Activation.derivative_from_output``).
-        With ``hidden`` (one array per hidden layer, see :meth:`_reused_hidden_buffers`), a^1 to
-        a^{L-1} are written into those arrays instead of new ones."""
+        With ``hidden`` (one array per hidden layer, see :func:`arrays_in_one_block`), a^1 to
+        a^{L-1} are written into those arrays."""
         a = self._check_inputs(x)
         activations = [a]
         for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
-            reuse = hidden is not None and layer < self.n_layers - 1
-            z = np.matmul(a, w.T, out=hidden[layer]) if reuse else a @ w.T  # (batch, n_out)
+            into_hidden = hidden is not None and layer < self.n_layers - 1
+            z = np.matmul(a, w.T, out=hidden[layer]) if into_hidden else a @ w.T  # (batch, n_out)
             z += b
             a = self._layer_activation(layer).function(z)
-            if reuse:
-                z[...] = a  # the buffer now holds a^l; the next layer reuses the freed temporary
+            if into_hidden:
+                z[...] = a  # the array now holds a^l; the next layer reuses the freed temporary
                 a = z
             activations.append(a)
         return activations, z
-
-    def _reused_hidden_buffers(self, batch: int) -> list[np.ndarray]:
-        """Arrays for a^1 to a^{L-1} of a batch of this size, kept from one call of
-        :meth:`gradients` to the next. A deep net's activations are many large arrays that must
-        live through the whole pass; allocated anew each call, their fresh memory pages cost
-        about a tenth of a float64 pass (see benchmarks/README.md). Not for use from two threads."""
-        if not self._hidden_buffers or self._hidden_buffers[0].shape[0] != batch:
-            self._hidden_buffers = [np.empty((batch, n), self.dtype) for n in self.sizes[1:-1]]
-        return self._hidden_buffers
 
     def _output_delta(
         self, output: np.ndarray, z_last: np.ndarray, y: np.ndarray, loss: str
@@ -285,9 +277,8 @@ class MLP:
 
         Notes
         -----
-        The arrays of the hidden activations are kept from one call to the next (a deep pass
-        spends about a tenth of its time faulting in fresh memory otherwise), so one network must not
-        compute gradients in two threads at once. The returned arrays are always new.
+        The hidden activations, and the weight gradients returned, each live in one allocation
+        (:func:`arrays_in_one_block`): the pass is then not dominated by memory page faults.
 
         Examples
         --------
@@ -298,14 +289,15 @@ class MLP:
         """
         x = self._check_inputs(x)
         batch = x.shape[0]
-        activations, z_last = self._activations(x, self._reused_hidden_buffers(batch))
+        hidden = arrays_in_one_block([(batch, n) for n in self.sizes[1:-1]], self.dtype)
+        activations, z_last = self._activations(x, hidden)
         y = self._check_targets(y, batch, loss)
         delta, per_example_cost = self._output_delta(activations[-1], z_last, y, loss)
         delta /= batch  # dividing once here scales every later delta^l, by linearity
-        weight_grads: list[np.ndarray] = [np.empty(0)] * self.n_layers
+        weight_grads = arrays_in_one_block([w.shape for w in self.weights], self.dtype)
         bias_grads: list[np.ndarray] = [np.empty(0)] * self.n_layers
         for layer in range(self.n_layers - 1, -1, -1):
-            weight_grads[layer] = delta.T @ activations[layer]  # (n_out, n_in)
+            np.matmul(delta.T, activations[layer], out=weight_grads[layer])  # (n_out, n_in)
             bias_grads[layer] = delta.sum(axis=0)
             if layer > 0:
                 delta = delta @ self.weights[layer]  # (batch, n_in)
@@ -348,6 +340,24 @@ class MLP:
             factor[layer] = running
         bound = np.linalg.norm(error, axis=1)[:, None] * factor[None, :]
         return BiasBound(measured, bound)
+
+
+def arrays_in_one_block(shapes: Sequence[tuple[int, ...]], dtype: np.dtype) -> list[np.ndarray]:
+    """Uninitialised arrays of these shapes, each a view into one new allocation.
+
+    A deep network's backward pass keeps dozens of same-sized arrays alive at once (the
+    activations, the weight gradients). Allocated one by one, each is fresh memory whose pages
+    fault in one at a time, about a fifth of a float64 pass of the benchmark network; one large
+    block is mapped far more cheaply (see benchmarks/README.md).
+
+    >>> first, second = arrays_in_one_block([(2, 3), (4,)], np.float64)
+    >>> first.shape, second.shape, first.base is second.base
+    ((2, 3), (4,), True)
+    """
+    sizes = [math.prod(shape) for shape in shapes]
+    block = np.empty(sum(sizes), dtype)
+    ends = list(itertools.accumulate(sizes))
+    return [block[end - size : end].reshape(shape) for size, end, shape in zip(sizes, ends, shapes)]
 
 
 def gradient_norms_per_layer(gradients: Gradients) -> LayerNorms:
