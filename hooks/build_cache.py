@@ -17,7 +17,8 @@ scratch on every build and on every reload of ``mkdocs serve``:
 A cached result is reused only when every input of the computation is in its key, with the
 versions of the libraries and the bytes of the hook that compute it. ``COURSE_BUILD_CACHE=off``
 builds without these caches (and executes the labs again, see ``hooks/labs.py``); the test
-suite compares such a build with a cached one byte for byte. :class:`JsonMemo` is also used by the MathML, notebook, lab and WebAssembly hooks.
+suite compares such a build with a cached one byte for byte. :class:`JsonMemo` also serves the
+MathML, notebook, lab and WebAssembly hooks.
 """
 
 from __future__ import annotations
