@@ -197,14 +197,15 @@ class MLP:
         """a^L for a batch ``x`` of shape (batch, sizes[0])."""
         return self._activations(x)[0][-1]
 
-    def _activations(
-        self, x: np.ndarray, hidden: list[np.ndarray] | None = None
-    ) -> tuple[list[np.ndarray], np.ndarray]:
+    def _activations(self, x: np.ndarray, one_block: bool = False) -> tuple[list[np.ndarray], np.ndarray]:
         """a^0, ..., a^L and z^L. Unlike :meth:`forward_pass` it keeps no other z^l:
         backpropagation gets sigma'(z^l) from a^l (see ``Activation.derivative_from_output``).
-        With ``hidden`` (one array per hidden layer, see :func:`arrays_in_one_block`), a^1 to
-        a^{L-1} are written into those arrays."""
+        With ``one_block``, a^1 to a^{L-1} are written into one allocation
+        (:func:`arrays_in_one_block`)."""
         a = self._check_inputs(x)
+        hidden = None
+        if one_block:
+            hidden = arrays_in_one_block([(a.shape[0], n) for n in self.sizes[1:-1]], self.dtype)
         activations = [a]
         for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
             into_hidden = hidden is not None and layer < self.n_layers - 1
@@ -287,10 +288,8 @@ class MLP:
         >>> [g.shape for g in grads.weights], round(grads.loss, 4)
         ([(3, 2), (1, 3)], 0.479)
         """
-        x = self._check_inputs(x)
-        batch = x.shape[0]
-        hidden = arrays_in_one_block([(batch, n) for n in self.sizes[1:-1]], self.dtype)
-        activations, z_last = self._activations(x, hidden)
+        activations, z_last = self._activations(x, one_block=True)
+        batch = activations[0].shape[0]
         y = self._check_targets(y, batch, loss)
         delta, per_example_cost = self._output_delta(activations[-1], z_last, y, loss)
         delta /= batch  # dividing once here scales every later delta^l, by linearity

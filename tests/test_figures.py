@@ -188,4 +188,3 @@ def test_with_every_figure_current_the_hook_imports_no_figure_code(second_render
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.split() == [str(len(FIGURES)), "False", "False"], result.stderr
-

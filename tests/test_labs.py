@@ -2,8 +2,9 @@
 
 mkdocs-jupyter executes each lab during the build and fails it on any error
 (``allow_errors: false``). Its cache of executed labs is keyed on the notebook's text only;
-``hooks/labs.py`` moves that cache into a folder named after the package's sources, so a change
-in ``lesson_code`` re-executes every lab on the next build instead of showing the old outputs.
+``hooks/labs.py`` moves that cache into a folder named after the package's sources and the hook
+itself, so a change in ``lesson_code`` re-executes every lab on the next build instead of showing
+the old outputs.
 The built pages are checked for outputs in ``test_site_build.py`` and in a browser in
 ``test_browser.py``.
 """
