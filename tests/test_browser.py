@@ -66,52 +66,61 @@ def test_the_site_has_exactly_the_pages_tested_here(built_site):
 
 @pytest.fixture(scope="module")
 def reader(browser):
-    """One browser context for the pages of a worker, as one reader going from page to page:
-    the theme's scripts are fetched and compiled once rather than for every page."""
+    """One tab for the pages of a worker, as one reader going from page to page. The renderer
+    process and what it compiled (the theme's scripts, axe-core) stay: a new tab for each page
+    cost about a third more CPU, and the suite is CPU-bound on two cores."""
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
-    yield context
+    yield context.new_page()
     context.close()
 
 
-def _visit(reader, site_url: str, path: str, axe_script: Path) -> dict:
-    """Open one page, recording everything the test below checks, and save its screenshots."""
+def _visit(page, site_url: str, path: str, axe_script: Path) -> dict:
+    """Open one page in the reader's tab, recording everything the test below checks, and save
+    its screenshots."""
     host = urlparse(site_url).netloc
     record: dict = {"failed": [], "console": [], "outside": []}
-    page = reader.new_page()
     # observed, not intercepted: routing every request through Python cost more than the check
-    page.on("request", lambda r: record["outside"].append(r.url)
-            if urlparse(r.url).netloc != host and not r.url.startswith(("data:", "blob:")) else None)
-    page.on("console", lambda m: record["console"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: record["console"].append(str(e)))
-    page.on("response", lambda r: record["failed"].append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.on("requestfailed", lambda r: record["failed"].append(f"failed {r.url}")
-            if urlparse(r.url).netloc == host else None)
-    response = page.goto(site_url + path, wait_until="load")
-    record["status"] = response.status if response else None
-    record["images"] = page.eval_on_selector_all(
-        "article img",
-        "imgs => imgs.map(i => ({src: i.getAttribute('src'), alt: i.alt, complete: i.complete, width: i.naturalWidth}))",
-    )
-    record["text"] = page.evaluate(
-        """() => { const a = document.querySelector('article').cloneNode(true);
-                   a.querySelectorAll('pre, code, script, style, math, .jp-InputArea, .zeroclipboard-container').forEach(e => e.remove());
-                   return a.innerText; }"""
-    )
-    record["math"] = page.evaluate("document.querySelectorAll('article math').length")
-    page.add_script_tag(path=str(axe_script))
-    record["axe"] = page.evaluate(
-        """async () => { const r = await axe.run(document, {resultTypes: ['violations']});
-                         return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-                                .map(v => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].target}`); }"""
-    )
-    if _is_chapter(path):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        name = _screenshot_name(path)
-        # JPEG: a person looks at these, and encoding a long page as PNG costs seconds
-        page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.jpg"), full_page=True, type="jpeg", quality=80)
-        page.set_viewport_size(VIEWPORTS["phone"])
-        page.screenshot(path=str(ARTIFACTS / f"{name}-phone.jpg"), full_page=True, type="jpeg", quality=80)
-    page.close()
+    listeners = {
+        "request": lambda r: record["outside"].append(r.url)
+        if urlparse(r.url).netloc != host and not r.url.startswith(("data:", "blob:")) else None,
+        "console": lambda m: record["console"].append(m.text) if m.type == "error" else None,
+        "pageerror": lambda e: record["console"].append(str(e)),
+        "response": lambda r: record["failed"].append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        "requestfailed": lambda r: record["failed"].append(f"failed {r.url}")
+        if urlparse(r.url).netloc == host else None,
+    }
+    for event, listener in listeners.items():
+        page.on(event, listener)
+    try:
+        page.set_viewport_size(VIEWPORTS["desktop"])
+        response = page.goto(site_url + path, wait_until="load")
+        record["status"] = response.status if response else None
+        record["images"] = page.eval_on_selector_all(
+            "article img",
+            "imgs => imgs.map(i => ({src: i.getAttribute('src'), alt: i.alt, complete: i.complete, width: i.naturalWidth}))",
+        )
+        record["text"] = page.evaluate(
+            """() => { const a = document.querySelector('article').cloneNode(true);
+                       a.querySelectorAll('pre, code, script, style, math, .jp-InputArea, .zeroclipboard-container').forEach(e => e.remove());
+                       return a.innerText; }"""
+        )
+        record["math"] = page.evaluate("document.querySelectorAll('article math').length")
+        page.add_script_tag(path=str(axe_script))
+        record["axe"] = page.evaluate(
+            """async () => { const r = await axe.run(document, {resultTypes: ['violations']});
+                             return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                                    .map(v => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].target}`); }"""
+        )
+        if _is_chapter(path):
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = _screenshot_name(path)
+            # JPEG: a person looks at these, and encoding a long page as PNG costs seconds
+            page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.jpg"), full_page=True, type="jpeg", quality=80)
+            page.set_viewport_size(VIEWPORTS["phone"])
+            page.screenshot(path=str(ARTIFACTS / f"{name}-phone.jpg"), full_page=True, type="jpeg", quality=80)
+    finally:  # the tab goes on to the next page, without this page's recorders
+        for event, listener in listeners.items():
+            page.remove_listener(event, listener)
     return record
 
 
