@@ -41,11 +41,20 @@ def built_site(run_folder) -> tuple[Path, str]:
     site, log_file = run_folder / "site", run_folder / "site-build.log"
     with FileLock(str(run_folder / "site.lock")):
         if not log_file.exists():
+            if not (ROOT / ".cache").exists():
+                (run_folder / "site-built-from-nothing").touch()
             result = build_site(site)
             log = result.stdout + result.stderr
             assert result.returncode == 0, f"mkdocs build --strict failed:\n{log}"
             log_file.write_text(log, encoding="utf-8")
     return site, log_file.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site_built_from_nothing(built_site, run_folder) -> bool:
+    """Whether the build above started without a ``.cache`` folder (a fresh clone, as in CI), so
+    that it drew every figure, executed every lab and reused no cached result."""
+    return (run_folder / "site-built-from-nothing").exists()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

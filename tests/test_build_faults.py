@@ -33,16 +33,23 @@ def _assert_same_site(first: Path, second: Path, what: str) -> None:
     assert not differing, f"{what}: files differ: {differing[:10]}"
 
 
-def test_two_builds_are_byte_identical_and_the_second_reuses_every_cached_result(built_site, tmp_path):
+@pytest.fixture(scope="module")
+def rebuild(built_site, tmp_path_factory) -> tuple[Path, str]:
+    """A second build of the project, after the suite's own: every cache is warm."""
+    site = tmp_path_factory.mktemp("again") / "site"
+    result = build_site(site)
+    assert result.returncode == 0, result.stderr
+    return site, result.stderr
+
+
+def test_two_builds_are_byte_identical_and_the_second_reuses_every_cached_result(built_site, rebuild):
     """The second build computes nothing that hooks/build_cache.py keeps; a missing or partial
     "reused" line means a cache stopped working (say, after a change inside Material's search)."""
-    first, _ = built_site
-    result = build_site(tmp_path / "again")
-    assert result.returncode == 0, result.stderr
-    _assert_same_site(first, tmp_path / "again", "two builds")
+    (first, _), (again, log) = built_site, rebuild
+    _assert_same_site(first, again, "two builds")
     reused = {
         f"{what} ({unit})": (int(hits), int(total))
-        for what, hits, total, unit in re.findall(r"Build cache: (.+?) of (\d+) of (\d+) (\w+) reused", result.stderr)
+        for what, hits, total, unit in re.findall(r"Build cache: (.+?) of (\d+) of (\d+) (\w+) reused", log)
     }
     assert reused.keys() == {"search entries (pages)", "MathML (pages)", "notebooks (chapters)",
                              "notebooks (labs)", "MathML (cells)", "WebAssembly (kernels)",
@@ -54,15 +61,29 @@ def test_two_builds_are_byte_identical_and_the_second_reuses_every_cached_result
         assert any(jinja.glob(f"*/{environment}/__jinja2_*.cache")), f"no compiled {environment} templates"
 
 
-def test_build_caches_change_nothing(built_site, tmp_path):
-    """A build that reuses nothing but the figures (COURSE_BUILD_CACHE=off: the labs are executed
-    again, and none of hooks/build_cache.py's results is read) makes the same site, byte for byte.
-    (The figures' own render is compared with a fresh one in test_figures.py.)"""
-    first, _ = built_site
-    result = build_site(tmp_path / "uncached", extra_env={"COURSE_BUILD_CACHE": "off"})
+@pytest.fixture(scope="module")
+def uncached_site(built_site, site_built_from_nothing, tmp_path_factory) -> Path:
+    """A build that reused none of hooks/build_cache.py's results and executed the labs.
+
+    The suite's own build is one when it started without a ``.cache`` folder (a fresh clone, as
+    in CI): building again would only repeat it. Otherwise build with ``COURSE_BUILD_CACHE=off``,
+    which reuses nothing but the figures (whose render is compared with a fresh one in
+    test_figures.py)."""
+    if site_built_from_nothing:
+        reused = [int(hits) for hits in re.findall(r"Build cache: .+? of (\d+) of \d+ \w+ reused", built_site[1])]
+        assert len(reused) == 7 and not any(reused), f"a build from nothing reused results: {reused}"
+        return built_site[0]
+    site = tmp_path_factory.mktemp("uncached") / "site"
+    result = build_site(site, extra_env={"COURSE_BUILD_CACHE": "off"})
     assert result.returncode == 0, result.stderr
     assert "Build cache: search entries" not in result.stderr
-    _assert_same_site(first, tmp_path / "uncached", "a build with and one without the page caches")
+    return site
+
+
+def test_build_caches_change_nothing(uncached_site, rebuild):
+    """A build that reuses every cached result makes the same site, byte for byte, as one that
+    computed everything."""
+    _assert_same_site(uncached_site, rebuild[0], "a build with and one without the page caches")
 
 
 @pytest.fixture
