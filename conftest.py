@@ -59,6 +59,11 @@ def make_sybil() -> Sybil:
 
 pytest_collect_file = make_sybil().pytest()
 
+collect_ignore_glob = ["docs/labs/*.py"]
+"""The labs are scripts that run top to bottom; ``--doctest-modules`` imported them, running each
+lab in every pytest process (2.4 s apiece) to find no doctest. The site build executes them, and
+fails on an error (``tests/test_labs.py``)."""
+
 
 SCHEDULED_TOGETHER = (
     "tests/test_figures.py", "tests/test_descent_widget.py", "tests/test_baselines.py", "tests/test_build_faults.py",
