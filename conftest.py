@@ -69,7 +69,8 @@ SCHEDULED_TOGETHER = (
     "tests/test_figures.py", "tests/test_descent_widget.py", "tests/test_baselines.py", "tests/test_build_faults.py",
 )
 """Test modules whose tests share an expensive module fixture (every figure drawn, a browser
-page, fitted models, a second site build): each runs on one worker instead of paying for its fixture on every one."""
+page, fitted models, a second site build): each runs on one worker instead of paying for its
+fixture on every one."""
 
 
 def pytest_xdist_make_scheduler(config, log):

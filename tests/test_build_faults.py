@@ -33,6 +33,14 @@ def _assert_same_site(first: Path, second: Path, what: str) -> None:
     assert not differing, f"{what}: files differ: {differing[:10]}"
 
 
+def _cache_reuse(log: str) -> dict[str, tuple[int, int]]:
+    """From a build's log: for each cache of hooks/build_cache.py, (results reused, results used)."""
+    return {
+        f"{what} ({unit})": (int(hits), int(total))
+        for what, hits, total, unit in re.findall(r"Build cache: (.+?) of (\d+) of (\d+) (\w+) reused", log)
+    }
+
+
 @pytest.fixture(scope="module")
 def rebuild(built_site, tmp_path_factory) -> tuple[Path, str]:
     """A second build of the project, after the suite's own: every cache is warm."""
@@ -47,10 +55,7 @@ def test_two_builds_are_byte_identical_and_the_second_reuses_every_cached_result
     "reused" line means a cache stopped working (say, after a change inside Material's search)."""
     (first, _), (again, log) = built_site, rebuild
     _assert_same_site(first, again, "two builds")
-    reused = {
-        f"{what} ({unit})": (int(hits), int(total))
-        for what, hits, total, unit in re.findall(r"Build cache: (.+?) of (\d+) of (\d+) (\w+) reused", log)
-    }
+    reused = _cache_reuse(log)
     assert reused.keys() == {"search entries (pages)", "MathML (pages)", "notebooks (chapters)",
                              "notebooks (labs)", "MathML (cells)", "WebAssembly (kernels)",
                              "highlighting (blocks)"}
@@ -70,8 +75,9 @@ def uncached_site(built_site, site_built_from_nothing, tmp_path_factory) -> Path
     which reuses nothing but the figures (whose render is compared with a fresh one in
     test_figures.py)."""
     if site_built_from_nothing:
-        reused = [int(hits) for hits in re.findall(r"Build cache: .+? of (\d+) of \d+ \w+ reused", built_site[1])]
-        assert len(reused) == 7 and not any(reused), f"a build from nothing reused results: {reused}"
+        reused = _cache_reuse(built_site[1])
+        assert len(reused) == 7, f"expected the seven caches in the log, found {sorted(reused)}"
+        assert not any(hits for hits, _ in reused.values()), f"a build from nothing reused results: {reused}"
         return built_site[0]
     site = tmp_path_factory.mktemp("uncached") / "site"
     result = build_site(site, extra_env={"COURSE_BUILD_CACHE": "off"})
