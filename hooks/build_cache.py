@@ -17,8 +17,9 @@ scratch on every build and on every reload of ``mkdocs serve``:
 A cached result is reused only when every input of the computation is in its key, with the
 versions of the libraries and the bytes of the hook that compute it. ``COURSE_BUILD_CACHE=off``
 builds without these caches (and executes the labs again, see ``hooks/labs.py``); the test
-suite compares such a build with a cached one byte for byte. :class:`JsonMemo` also serves the
-MathML, notebook, lab and WebAssembly hooks.
+suite compares a build that reused nothing (such a build, or a fresh clone's first build) with
+a cached one byte for byte. :class:`JsonMemo` also serves the MathML, notebook, lab and
+WebAssembly hooks.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import logging
 import os
 import shutil
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from importlib.metadata import version
 from importlib.util import find_spec
 from pathlib import Path
@@ -66,7 +68,8 @@ class JsonMemo:
     A result is stored under the sha256 of ``salt`` and the function's inputs; ``salt`` names
     what else decides the result (the computing code, library versions). :meth:`save` writes
     only the entries looked up or stored since loading, so results for inputs that no longer
-    occur drop out. With ``COURSE_BUILD_CACHE=off`` nothing is read or written.
+    occur drop out. :meth:`summary` counts distinct keys. With ``COURSE_BUILD_CACHE=off`` nothing
+    is read or written.
     """
 
     def __init__(self, path: Path, salt: str) -> None:
@@ -89,6 +92,10 @@ class JsonMemo:
         return digest.hexdigest()
 
     def get(self, key: str) -> Any | None:
+        """The result under ``key``, or None. Each key counts once, as a hit or a miss: a second
+        lookup in the same build is answered from what the first found or what was put."""
+        if key in self._used:
+            return self._used[key]
         if key in self._stored:
             self.hits += 1
             self._used[key] = self._stored[key]
@@ -98,6 +105,14 @@ class JsonMemo:
 
     def put(self, key: str, value: Any) -> None:
         self._used[key] = value
+
+    def get_or_make(self, key: str, make: Callable[[], Any]) -> Any:
+        """The result kept under ``key``, or ``make()``'s, which is kept."""
+        result = self.get(key)
+        if result is None:
+            result = make()
+            self.put(key, result)
+        return result
 
     def save(self) -> None:
         if not caching_enabled():

@@ -31,7 +31,6 @@ executes and renders them; this hook then
 from __future__ import annotations
 
 import hashlib
-import html
 import itertools
 import logging
 import os
@@ -124,11 +123,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for file in list(files):
         if is_lab(file):
             text = Path(file.abs_src_path).read_text(encoding="utf-8")
-            key = _notebook_memo.key(text)
-            content = _notebook_memo.get(key)
-            if content is None:
-                content = lab_to_notebook(text)
-                _notebook_memo.put(key, content)
+            content = _notebook_memo.get_or_make(_notebook_memo.key(text), lambda: lab_to_notebook(text))
             files.append(File.generated(config, notebook_uri(file.src_uri), content=content))
     return files
 
@@ -154,24 +149,10 @@ def number_cells(page: str) -> str:
 def _typeset(cell: str, source: str) -> str:
     key = _math_memo.key(cell)
     typeset = _math_memo.get(key)
-    if typeset is not None:
-        return typeset
-    failed = False
-
-    def convert(match: re.Match[str], display: bool) -> str:
-        nonlocal failed
-        tex = html.unescape(match.group(1)).strip()
-        try:
-            converted = mathml.tex_to_mathml(tex, display)
-        except ValueError as error:
-            log.warning(f"docs/{source}: {error}")
-            failed = True
-            return match.group(0)
-        return f'<div class="math-display">{converted}</div>' if display else converted
-
-    typeset = INLINE_MATH.sub(lambda m: convert(m, False), DISPLAY_MATH.sub(lambda m: convert(m, True), cell))
-    if not failed:  # a cell with a warning is typeset again, and warns again, on the next build
-        _math_memo.put(key, typeset)
+    if typeset is None:
+        typeset, all_converted = mathml.typeset(cell, DISPLAY_MATH, INLINE_MATH, source)
+        if all_converted:  # a cell with a warning is typeset again, and warns again, on the next build
+            _math_memo.put(key, typeset)
     return typeset
 
 

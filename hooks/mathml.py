@@ -49,32 +49,36 @@ def on_config(config: MkDocsConfig) -> None:
     _memo = build_cache.JsonMemo(build_cache.cache_root(config) / "mathml.json", salt)
 
 
-def on_page_content(content: str, page: Page, config: MkDocsConfig, files) -> str:
-    if "arithmatex" not in content:
-        return content
-    source = page.file.src_uri
-    key = _memo.key(content)
-    converted = _memo.get(key)
-    if converted is not None:
-        return converted
+def typeset(text: str, display: re.Pattern[str], inline: re.Pattern[str], source: str) -> tuple[str, bool]:
+    """``text`` with every formula that ``display`` or ``inline`` matches (group 1: the TeX,
+    HTML-escaped) replaced by MathML, and whether all of them converted. A formula that does not
+    convert stays as it was, with a warning naming ``docs/{source}``."""
     failed = False
 
-    def replace(match: re.Match[str], display: bool) -> str:
+    def replace(match: re.Match[str], is_display: bool) -> str:
         nonlocal failed
         tex = html.unescape(match.group(1)).strip()
         try:
-            mathml = tex_to_mathml(tex, display)
+            mathml = tex_to_mathml(tex, is_display)
         except ValueError as error:
             log.warning(f"docs/{source}: {error}")
             failed = True
             return match.group(0)
-        if display:
-            return f'<div class="math-display">{mathml}</div>'
-        return mathml
+        return f'<div class="math-display">{mathml}</div>' if is_display else mathml
 
-    converted = INLINE.sub(lambda m: replace(m, False), DISPLAY.sub(lambda m: replace(m, True), content))
-    if not failed:  # a page with a warning converts again, and warns again, on the next build
-        _memo.put(key, converted)
+    text = inline.sub(lambda m: replace(m, False), display.sub(lambda m: replace(m, True), text))
+    return text, not failed
+
+
+def on_page_content(content: str, page: Page, config: MkDocsConfig, files) -> str:
+    if "arithmatex" not in content:
+        return content
+    key = _memo.key(content)
+    converted = _memo.get(key)
+    if converted is None:
+        converted, all_converted = typeset(content, DISPLAY, INLINE, page.file.src_uri)
+        if all_converted:  # a page with a warning converts again, and warns again, on the next build
+            _memo.put(key, converted)
     return converted
 
 

@@ -145,11 +145,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if file.src_uri.endswith(".md"):
             text = file.content_string
             if is_chapter(file.src_uri, text):
-                key = _memo.key(text)
-                notebook = _memo.get(key)
-                if notebook is None:
-                    notebook = nbformat.writes(chapter_to_notebook(text))
-                    _memo.put(key, notebook)
+                notebook = _memo.get_or_make(_memo.key(text), lambda: nbformat.writes(chapter_to_notebook(text)))
                 files.append(File.generated(config, notebook_uri(file.src_uri), content=notebook))
     return files
 

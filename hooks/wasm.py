@@ -58,11 +58,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for source in [f for f in files if f.src_uri.endswith(".wat")]:
         path = PurePosixPath(source.src_uri)
         text = Path(source.abs_src_path).read_text(encoding="utf-8")
-        key = _memo.key(source.src_uri, text)
-        script = _memo.get(key)
-        if script is None:
-            script = loader_script(path.stem, assemble(text, f"docs/{source.src_uri}"), path.name)
-            _memo.put(key, script)
+        script = _memo.get_or_make(
+            _memo.key(source.src_uri, text),
+            lambda: loader_script(path.stem, assemble(text, f"docs/{source.src_uri}"), path.name),
+        )
         files.append(File.generated(config, str(path.with_suffix(".js")), content=script))
     return files
 

@@ -80,3 +80,15 @@ def test_the_salt_follows_the_hook_source_and_the_library_versions(tmp_path):
     assert before != build_cache.file_salt(str(hook), ("jinja2", "mkdocs"))
     hook.write_text("A = 2\n")
     assert before != build_cache.file_salt(str(hook), ("jinja2",))
+
+
+def test_get_or_make_makes_a_result_once_and_keeps_it(memo_file):
+    calls = []
+    memo = build_cache.JsonMemo(memo_file, salt="s")
+    make = lambda: calls.append(1) or "made"  # noqa: E731
+    assert memo.get_or_make(memo.key("x"), make) == "made"
+    assert memo.get_or_make(memo.key("x"), make) == "made"
+    memo.save()
+    again = build_cache.JsonMemo(memo_file, salt="s")
+    assert again.get_or_make(again.key("x"), make) == "made"
+    assert len(calls) == 1 and (again.hits, again.misses) == (1, 0)

@@ -75,3 +75,11 @@ def test_cells_are_numbered_in_page_order_whatever_ids_nbformat_drew():
     assert labs.number_cells(page) == (
         '<div id="notebook-cell-0">a</div><div id="other">b</div><div id="notebook-cell-1">c</div>'
     )
+
+
+def test_lab_math_becomes_mathml_and_an_unknown_command_warns_naming_the_lab(caplog):
+    cell = "slope $x^2$ and $$\\nosuch{y}$$"
+    typeset, all_converted = labs.mathml.typeset(cell, labs.DISPLAY_MATH, labs.INLINE_MATH, "labs/planted.py")
+    assert "<math" in typeset and "$x^2$" not in typeset
+    assert "$$\\nosuch{y}$$" in typeset and not all_converted
+    assert "docs/labs/planted.py: unknown TeX command \\nosuch" in caplog.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,8 +80,11 @@ def test_labs_are_rendered_offline_and_downloadable(built_site):
         )
 
 
+ELEMENT_ID = re.compile(r'\bid="([^"]+)"')
+
+
 def _ids(html: str) -> set[str]:
-    return set(re.findall(r'\bid="([^"]+)"', html))
+    return set(ELEMENT_ID.findall(html))
 
 
 def test_no_page_repeats_an_id(built_site):
@@ -88,8 +92,8 @@ def test_no_page_repeats_an_id(built_site):
     ``cell-N``), and screen readers' label lookups."""
     site, _ = built_site
     for page in site.rglob("*.html"):
-        ids = re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8"))
-        repeated = sorted({name for name in ids if ids.count(name) > 1})
+        counts = Counter(ELEMENT_ID.findall(page.read_text(encoding="utf-8")))
+        repeated = sorted(name for name, count in counts.items() if count > 1)
         assert not repeated, f"{page.relative_to(site)} repeats ids {repeated[:5]}"
 
 
