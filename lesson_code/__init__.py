@@ -23,3 +23,7 @@ One module per idea, each small enough to read in one sitting:
 """
 
 __version__ = "0.1.0"
+
+from lesson_code.perturbation import install_from_environment as _install_perturbation
+
+_install_perturbation()  # a no-op unless LESSON_CODE_PERTURB is set (see lesson_code.perturbation)
