@@ -7,6 +7,7 @@ A formula latex2mathml cannot read, or a command it does not know (it would show
 ``\\command`` text), is reported as a warning naming the page, which fails ``--strict`` builds.
 A page whose formulas all converted is kept, converted, in ``.cache/mathml.json`` under a hash of
 its HTML, so a rebuild does not convert its 800 formulas again (see ``hooks/build_cache.py``).
+The site serves the font the MathML is drawn with (``hooks/math_font.py``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import logging
 import re
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 import build_cache  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
+import math_font
 
 log = logging.getLogger("mkdocs.hooks.mathml")
 
@@ -47,6 +50,10 @@ def on_config(config: MkDocsConfig) -> None:
     global _memo
     salt = build_cache.file_salt(__file__, ("latex2mathml",))
     _memo = build_cache.JsonMemo(build_cache.cache_root(config) / "mathml.json", salt)
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    return math_font.add_math_font(files, config)
 
 
 def typeset(text: str, display: re.Pattern[str], inline: re.Pattern[str], source: str) -> tuple[str, bool]:
