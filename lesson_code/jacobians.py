@@ -117,6 +117,22 @@ def random_matrix_product(size: int, depth: int, *, scale: float = 1.0, seed: in
     return product
 
 
+def singular_value_floor(largest: float, size: int, depth: int = 1) -> float:
+    """The rounding floor of a product of ``depth`` float64 ``size`` x ``size`` matrices:
+    eps * size * depth * s_1.
+
+    Each of the ``depth`` products adds rounding errors of about ``eps * size`` relative to the
+    largest singular value s_1 of what it computes, and later factors amplify them as much as the
+    product itself. A singular value below this floor is rounding noise: another machine (another
+    BLAS kernel) prints another number for it. Report it as "below the floor", never its digits.
+
+    >>> print(f"{singular_value_floor(1e24, 4, 100):.1e}")
+    8.9e+10
+    """
+    largest = positive_number(largest, "largest")
+    return float(np.finfo(np.float64).eps * positive_int(size, "size") * positive_int(depth, "depth") * largest)
+
+
 def repeated_linear_map(
     width: int, depth: int, *, scale: float = 1.0, dtype: str = "float64", seed: int = 0
 ) -> np.ndarray:
