@@ -102,6 +102,8 @@ def project_copy(built_site, tmp_path) -> Path:
     shutil.copy(ROOT / "docs" / "index.md", copy / "docs" / "index.md")
     shutil.copytree(ROOT / "docs" / "stylesheets", copy / "docs" / "stylesheets")
     shutil.copytree(ROOT / ".cache" / "figures", copy / ".cache" / "figures")
+    for name in ("package.json", "package-lock.json", "node_modules/@fontsource"):  # the math font
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, copy / name)
     shutil.copy(ROOT / "conftest.py", copy / "conftest.py")
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     config["nav"] = [{"Home": "index.md"}, {"Planted": "planted.md"}]
