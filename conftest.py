@@ -6,14 +6,17 @@ number shown in a chapter is a checked output. A failure names the file and line
 
 sybil's stock Markdown parser only takes fences whose info string is exactly ``python``;
 ``python title="x.py"``, ``py`` or ``pycon`` blocks would be skipped without a word. The parser
-here reads the first word of the info string instead, and ``tests/test_snippets_collected.py``
-fails if any Python-looking fence in ``docs/`` escapes it.
+here reads the language of the info string the way the site and the chapter notebooks do, from
+the one definition in ``hooks/code_blocks.py``, and ``tests/test_snippets_collected.py`` fails if
+any Python-looking fence in ``docs/`` escapes it.
 """
 
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import os
+from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless: no window, no display needed
 if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -22,13 +25,22 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
 
-import lesson_code  # noqa: E402,F401  (with LESSON_CODE_PERTURB set, every random draw is nudged)
 from sybil import Sybil  # noqa: E402
 from sybil.parsers.abstract.codeblock import PythonDocTestOrCodeBlockParser  # noqa: E402
 from sybil.parsers.markdown import SkipParser  # noqa: E402
 from sybil.parsers.markdown.codeblock import CodeBlockParser  # noqa: E402
 
-PYTHON_FENCE_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython", "ipython3"})
+
+def _load_code_blocks():
+    """``hooks/code_blocks.py``, which says which fences are Python (hooks/ is not a package)."""
+    path = Path(__file__).resolve().parent / "hooks" / "code_blocks.py"
+    spec = importlib.util.spec_from_file_location("course_code_blocks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+code_blocks = _load_code_blocks()
 
 
 class InfoStringCodeBlockParser(CodeBlockParser):
@@ -36,15 +48,26 @@ class InfoStringCodeBlockParser(CodeBlockParser):
 
     def __call__(self, document):
         for region in self.lexers(document):
-            words = region.lexemes["arguments"].replace("{", " ").replace(".", " ").split()
-            if words and words[0].lower() in PYTHON_FENCE_LANGUAGES:
+            if code_blocks.is_python_fence(region.lexemes["arguments"]):
                 region.parsed = region.lexemes["source"]
                 region.evaluator = self._evaluator or self.evaluate
                 yield region
 
 
 class PythonSnippetParser(PythonDocTestOrCodeBlockParser):
+    """A Python block is a doctest when ``code_blocks.is_doctest`` says so, the rule by which the
+    site shows it as a session and the notebook drops its expected output."""
+
     codeblock_parser_class = InfoStringCodeBlockParser
+
+    def __call__(self, document):
+        for region in self.codeblock_parser(document):
+            if code_blocks.is_doctest(region.parsed):
+                for doctest_region in self.doctest_parser(region.parsed, document.path):
+                    doctest_region.adjust(region, region.parsed)
+                    yield doctest_region
+            else:
+                yield region
 
 
 def make_sybil() -> Sybil:
@@ -83,6 +106,8 @@ def pytest_xdist_make_scheduler(config, log):
     class PagesTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             source = nodeid.split("::")[0]
+            if source == "tests/test_reader_view.py" and "[" in nodeid:
+                return source + nodeid[nodeid.index("["):]  # the checks of one view share its page load
             return source if source.endswith(".md") or source in SCHEDULED_TOGETHER else nodeid
 
     return PagesTogether(config, log)

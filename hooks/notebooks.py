@@ -22,15 +22,15 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-import build_cache  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
+import build_cache  # siblings: MkDocs puts the folder of the hook it loads on sys.path
+import code_blocks
+from code_blocks import FENCE, PYTHON_FENCE_LANGUAGES, closing_fence, fence_language, is_doctest
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
 _memo = None
 
 NOT_CHAPTERS = {"index.md", "contributing.md", "references.md"}
-PYTHON = {"python", "py", "python3", "pycon"}
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<info>[^\n]*)$")
 ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
 FIGURE = re.compile(r"^[ \t]*!\[(?P<alt>[^\]]*)\]\((?:[^)\s]*/)?figures/(?P<name>[A-Za-z0-9_.-]+)\.(?:svg|png)\)[ \t]*$")
 INTRO = (
@@ -91,16 +91,14 @@ def chapter_to_notebook(text: str) -> nbformat.NotebookNode:
             admonitions.pop()
         depth = 4 * len(admonitions)
         if match := FENCE.match(line):
-            closing = re.compile(rf"^{re.escape(match['indent'])}{match['fence'][0]}{{{len(match['fence'])},}}[ \t]*$")
+            closing = closing_fence(match)
             end = index + 1
             while end < len(lines) and not closing.match(lines[end]):
                 end += 1
             body = [_dedent(body_line, len(match["indent"])) for body_line in lines[index + 1 : end]]
-            language = (match["info"].split() or [""])[0].lower()
-            if language in PYTHON:
+            if fence_language(match["info"]) in PYTHON_FENCE_LANGUAGES:
                 flush()
-                first = next((b for b in body if b.strip()), "")
-                code = _doctest_to_code(body) if first.startswith(">>>") else body
+                code = _doctest_to_code(body) if is_doctest("\n".join(body)) else body
                 cells.append(nbformat.v4.new_code_cell("\n".join(code).strip("\n")))
             else:
                 prose.extend(_dedent(fence_line, depth) for fence_line in lines[index : end + 1])
@@ -136,7 +134,7 @@ def notebook_uri(src_uri: str) -> str:
 
 def on_config(config: MkDocsConfig) -> None:
     global _memo
-    salt = build_cache.file_salt(__file__, ("nbformat",))
+    salt = build_cache.file_salt(__file__, ("nbformat",)) + build_cache.file_salt(code_blocks.__file__, ())
     _memo = build_cache.JsonMemo(build_cache.cache_root(config) / "chapter-notebooks.json", salt)
 
 

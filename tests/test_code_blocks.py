@@ -1,0 +1,138 @@
+"""Code blocks as the reader sees them: doctests shown as sessions, a copy button that copies code
+that runs, and no block that scrolls sideways at desktop width.
+
+``hooks/code_blocks.py`` lexes every doctest as ``pycon`` and holds the one list of Python fence
+languages that sybil (``conftest.py``) and the chapter notebooks (``hooks/notebooks.py``) use;
+``docs/stylesheets/code.css`` styles the sessions, leaves prompts and output out of a copy and
+wraps long lines. The browser tests below render the built site in Chromium.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import ROOT, load_by_path, make_sybil
+
+code_blocks = load_by_path("hooks/code_blocks.py")
+notebooks = load_by_path("hooks/notebooks.py")
+
+NAV = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+CHAPTERS = [
+    page.removesuffix(".md") + "/"
+    for section in NAV if isinstance(section, dict) and "Chapters" in section
+    for entry in section["Chapters"] for page in entry.values()
+]
+LABS = [f"labs/{lab.stem}/" for lab in sorted((ROOT / "docs" / "labs").glob("*.py"))]
+ARTIFACTS = ROOT / "test-artifacts" / "code"
+
+
+def test_a_doctest_fence_becomes_a_session_and_nothing_else_changes():
+    page = textwrap.dedent("""\
+        ```python
+        >>> print("for and in")
+        for and in
+        ```
+
+        ```python title="x.py"
+        x = 1  # >>> not a doctest
+        ```
+
+        !!! note
+
+            ```py linenums="1"
+            >>> x
+            1
+            ```
+
+        ```bash
+        >>> not python
+        ```
+
+        ```pycon
+        >>> 1
+        1
+        ```
+        """)
+    sessions = code_blocks.doctests_as_sessions(page)
+    expected = page.replace('```python\n>>> print("for', '```pycon\n>>> print("for')
+    expected = expected.replace('    ```py linenums="1"', '    ```pycon linenums="1"')
+    assert sessions == expected and sessions != page
+
+
+def test_sybil_and_the_notebooks_read_fences_by_the_one_definition(tmp_path):
+    """An ``ipython`` fence (one of the shared languages) is run by sybil and becomes a code cell
+    of the notebook; a fence in no language is neither."""
+    assert "ipython" in code_blocks.PYTHON_FENCE_LANGUAGES
+    page = tmp_path / "page.md"
+    page.write_text("```ipython\n>>> print(2 + 2)\n4\n```\n\n```\n>>> print(5)\n```\n", encoding="utf-8")
+    examples = list(make_sybil().parse(page))
+    assert len(examples) == 1
+    examples[0].evaluate()
+    cells = notebooks.chapter_to_notebook(page.read_text(encoding="utf-8")).cells
+    assert [c.source for c in cells if c.cell_type == "code"] == ["print(2 + 2)"]
+
+
+def test_the_chapters_are_the_nav_section_and_have_doctests():
+    assert len(CHAPTERS) >= 9 and "exploding-gradients/" in CHAPTERS
+    doctests = sum((ROOT / "docs" / (page[:-1] + ".md")).read_text(encoding="utf-8").count("```python\n>>>")
+                   for page in CHAPTERS)
+    assert doctests >= 50
+
+
+@pytest.fixture(scope="module")
+def clipboard_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    yield context.new_page()
+    context.close()
+
+
+SESSIONS = """() => [...document.querySelectorAll('article div.highlight')]
+    .filter(block => block.querySelector('code').textContent.startsWith('>>>'))
+    .map(block => ({text: block.querySelector('code').textContent,
+                    output: [...block.querySelectorAll('.go')].map(span => span.textContent).join(''),
+                    prompts: block.querySelectorAll('.gp').length}))"""
+
+
+def _statements(session: str) -> str:
+    return "\n".join(line[4:] for line in session.split("\n") if line.startswith((">>> ", "... "))).rstrip()
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_doctests_read_as_sessions_and_copy_as_code_that_compiles(clipboard_page, site_url, path):
+    """Every doctest block has its prompts and its printed output marked apart from the code, and
+    its copy button puts on the clipboard exactly its statements, which compile."""
+    page = clipboard_page
+    page.goto(site_url + path, wait_until="load")
+    page.evaluate("document.querySelectorAll('article details').forEach(d => { d.open = true; })")  # solutions
+    sessions = page.evaluate(SESSIONS)
+    problems = []
+    blocks = page.locator("article div.highlight:has(.gp)")
+    assert blocks.count() == len(sessions)
+    for index, session in enumerate(sessions):
+        printed = "".join(line + "\n" for line in session["text"].split("\n")
+                          if line and not line.startswith((">>>", "...")))
+        if session["output"].replace("\n", "") != printed.replace("\n", ""):
+            problems.append(f"block {index}: output not marked as output: {printed[:80]!r}")
+        if session["prompts"] != session["text"].count(">>>") + session["text"].count("\n..."):
+            problems.append(f"block {index}: {session['prompts']} prompts marked")
+        block = blocks.nth(index)
+        block.scroll_into_view_if_needed()
+        block.hover()
+        page.evaluate("navigator.clipboard.writeText('')")
+        block.locator("button[data-md-type=copy]").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        expected = _statements(session["text"])
+        if copied != expected:
+            problems.append(f"block {index}: copied {copied[:120]!r}, expected {expected[:120]!r}")
+            continue
+        try:
+            compile(copied, f"{path} block {index}", "exec")
+        except SyntaxError as error:
+            problems.append(f"block {index}: the copied code does not compile: {error}")
+    assert sessions, f"{path} has no doctest block"
+    assert not problems, f"/{path}:\n  " + "\n  ".join(problems)
