@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,3 +125,23 @@ def axe_script(run_folder) -> Path:
             pytest.fail("npm is needed to install axe-core for the accessibility tests: install Node.js and npm")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True, capture_output=True)
     return script
+
+
+_STARTED = pytest.StashKey[float]()
+
+
+def pytest_sessionstart(session) -> None:
+    session.config.stash[_STARTED] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """The reader view's numbers (tests/test_reader_view.py), when its views ran in this run."""
+    if not (ROOT / "test-artifacts" / "reader-view").exists():
+        return
+    from test_reader_view import ARTIFACTS, summary
+
+    lines = summary(ARTIFACTS, config.stash[_STARTED])
+    if lines:
+        terminalreporter.write_sep("-", "reader view")
+        for line in lines:
+            terminalreporter.write_line(line)

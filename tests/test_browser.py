@@ -1,10 +1,12 @@
 """The built site as a reader sees it, in headless Chromium.
 
 For every page: HTTP 200 for the page and everything it loads, no console error, every image
-loaded, every formula typeset, no request to another host, no serious or critical axe-core
-violation, and a screenshot at desktop and phone width under ``test-artifacts/screenshots/``.
-One test per page, so that pytest-xdist spreads the pages over the cores; then the search box
-and the light/dark toggle.
+loaded, every formula typeset, no request to another host. The pages outside the reader view of
+``tests/test_reader_view.py`` (the API reference, references, contributing) are also checked
+here for raw TeX and with axe-core; the reader view checks those and more on the home page, the
+chapters and the labs, at two widths and in both schemes, and keeps their screenshots. One test
+per page, so that pytest-xdist spreads the pages over the cores; then the search box and the
+light/dark toggle.
 """
 
 from __future__ import annotations
@@ -15,24 +17,15 @@ from urllib.parse import urlparse
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, reader_pages
 
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+READER_PAGES = frozenset(reader_pages())
 RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\$[^$\s][^$\n]{0,80}\$|\\(frac|partial|lVert|sigma|mathcal)\b")
 FENCED_CODE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 FIGURE = re.compile(r"!\[[^\]]*\]\([^)]*figures/")
 INLINE_MATH = re.compile(r"\$[^$\s][^$\n]*\$")
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-def _is_chapter(path: str) -> bool:
-    """Pages whose screenshots a person looks at: the home page, the chapters and the labs."""
-    return not path.startswith("reference/") and path not in ("contributing/", "references/")
-
-
-def _screenshot_name(path: str) -> str:
-    return path.strip("/").replace("/", "_") or "home"
+DESKTOP = {"width": 1280, "height": 800}
 
 
 def _sources() -> dict[str, Path]:
@@ -62,6 +55,7 @@ def _built_pages(site: Path) -> list[str]:
 def test_the_site_has_exactly_the_pages_tested_here(built_site):
     assert sorted(_built_pages(built_site[0])) == sorted(SOURCES)
     assert "" in SOURCES and "vanishing-gradients/" in SOURCES
+    assert READER_PAGES < set(SOURCES)
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +63,13 @@ def reader(browser):
     """One tab for the pages of a worker, as one reader going from page to page. The renderer
     process and what it compiled (the theme's scripts, axe-core) stay: a new tab for each page
     cost about a third more CPU, and the suite is CPU-bound on two cores."""
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    context = browser.new_context(viewport=DESKTOP)
     yield context.new_page()
     context.close()
 
 
 def _visit(page, site_url: str, path: str, axe_script: Path) -> dict:
-    """Open one page in the reader's tab, recording everything the test below checks, and save
-    its screenshots."""
+    """Open one page in the reader's tab, recording everything the test below checks."""
     host = urlparse(site_url).netloc
     record: dict = {"failed": [], "console": [], "outside": []}
     # observed, not intercepted: routing every request through Python cost more than the check
@@ -92,7 +85,6 @@ def _visit(page, site_url: str, path: str, axe_script: Path) -> dict:
     for event, listener in listeners.items():
         page.on(event, listener)
     try:
-        page.set_viewport_size(VIEWPORTS["desktop"])
         response = page.goto(site_url + path, wait_until="load")
         record["status"] = response.status if response else None
         record["images"] = page.eval_on_selector_all(
@@ -105,19 +97,14 @@ def _visit(page, site_url: str, path: str, axe_script: Path) -> dict:
                        return a.innerText; }"""
         )
         record["math"] = page.evaluate("document.querySelectorAll('article math').length")
-        page.add_script_tag(path=str(axe_script))
-        record["axe"] = page.evaluate(
-            """async () => { const r = await axe.run(document, {resultTypes: ['violations']});
-                             return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-                                    .map(v => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].target}`); }"""
-        )
-        if _is_chapter(path):
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            name = _screenshot_name(path)
-            # JPEG: a person looks at these, and encoding a long page as PNG costs seconds
-            page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.jpg"), full_page=True, type="jpeg", quality=80)
-            page.set_viewport_size(VIEWPORTS["phone"])
-            page.screenshot(path=str(ARTIFACTS / f"{name}-phone.jpg"), full_page=True, type="jpeg", quality=80)
+        record["axe"] = []
+        if path not in READER_PAGES:  # the reader view runs axe-core on its pages, in both schemes
+            page.add_script_tag(path=str(axe_script))
+            record["axe"] = page.evaluate(
+                """async () => { const r = await axe.run(document, {resultTypes: ['violations']});
+                                 return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                                        .map(v => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].target}`); }"""
+            )
     finally:  # the tab goes on to the next page, without this page's recorders
         for event, listener in listeners.items():
             page.remove_listener(event, listener)
@@ -127,7 +114,8 @@ def _visit(page, site_url: str, path: str, axe_script: Path) -> dict:
 @pytest.mark.parametrize("path", list(SOURCES), ids=lambda p: p or "home")
 def test_page_as_a_reader_sees_it(reader, site_url, axe_script, path):
     """Status 200 for the page and all it loads, no console error, no request to another host,
-    every image loaded with alt text, every formula typeset, no serious axe-core violation."""
+    every image loaded with alt text, every formula typeset; outside the reader view's pages, no
+    raw TeX and no serious axe-core violation."""
     record = _visit(reader, site_url, path, axe_script)
     source = SOURCES[path].read_text(encoding="utf-8")
     problems = []
@@ -143,17 +131,12 @@ def test_page_as_a_reader_sees_it(reader, site_url, axe_script, path):
             problems.append(f"image {image['src']} needs alt text (20 characters or more)")
     if FIGURE.search(INLINE_CODE.sub("", FENCED_CODE.sub("", source))) and not record["images"]:
         problems.append("the source embeds figures but the page shows no image")
-    leftover = RAW_TEX.search(record["text"])
+    leftover = path not in READER_PAGES and RAW_TEX.search(record["text"])
     if leftover:
         problems.append(f"raw TeX visible: {leftover.group(0)!r}")
     if INLINE_MATH.search(INLINE_CODE.sub("", FENCED_CODE.sub("", source))) and not record["math"]:
         problems.append("the source has $...$ math but the page has no MathML")
     problems += [f"axe-core: {violation}" for violation in record["axe"]]
-    if _is_chapter(path):
-        for viewport in VIEWPORTS:
-            shot = ARTIFACTS / f"{_screenshot_name(path)}-{viewport}.jpg"
-            if not (shot.exists() and shot.stat().st_size > 5000):
-                problems.append(f"screenshot {shot} is missing or empty")
     assert not problems, f"/{path}:\n  " + "\n  ".join(problems)
 
 
