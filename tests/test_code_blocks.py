@@ -136,3 +136,82 @@ def test_doctests_read_as_sessions_and_copy_as_code_that_compiles(clipboard_page
             problems.append(f"block {index}: the copied code does not compile: {error}")
     assert sessions, f"{path} has no doctest block"
     assert not problems, f"/{path}:\n  " + "\n  ".join(problems)
+
+
+SIDEWAYS = """() => [...document.querySelectorAll(
+        'article pre, article pre > code, article .highlight-ipynb, article .jp-RenderedText')]
+    .filter(box => ['auto', 'scroll'].includes(getComputedStyle(box).overflowX)
+                   && box.scrollWidth > box.clientWidth + 1)
+    .map(box => box.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 90))"""
+
+CONTINUATIONS = """() => {
+    // Every visual line of a code block that starts in the middle of a source line (a wrapped
+    // part) must start at least 4 characters right of where the block's lines start.
+    const found = [];
+    for (const pre of document.querySelectorAll('article pre')) {
+        const box = (pre.querySelector(':scope > code') || pre);
+        const style = getComputedStyle(box);
+        const left = box.getBoundingClientRect().left + parseFloat(style.paddingLeft);
+        const probe = document.createElement('span');
+        probe.textContent = '0000000000';
+        box.appendChild(probe);
+        const ch = probe.getBoundingClientRect().width / 10;
+        probe.remove();
+        const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+        let previous = null, lastTop = -Infinity;
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (let i = 0; i < node.length; i++) {
+                const range = document.createRange();
+                range.setStart(node, i); range.setEnd(node, i + 1);
+                const rect = range.getBoundingClientRect();
+                const character = node.data[i];
+                if (character === '\\n' || rect.width === 0) { previous = character; continue; }
+                if (rect.top > lastTop + 2) {
+                    if (previous !== null && previous !== '\\n') {
+                        found.push({indent: (rect.left - left) / ch, text: node.data.slice(i, i + 30)});
+                    }
+                    lastTop = rect.top;
+                }
+                previous = character;
+            }
+        }
+    }
+    return found;
+}"""
+
+
+@pytest.fixture(scope="module")
+def reader_tab(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("path", CHAPTERS + LABS)
+def test_no_code_block_scrolls_sideways_at_desktop_width(reader_tab, site_url, path):
+    """At 1280 px no code block or printed output of a chapter or lab scrolls sideways (80 did
+    before long lines wrapped). At 390 px the count is recorded in test-artifacts/code/."""
+    page = reader_tab
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(site_url + path, wait_until="load")
+    desktop = page.evaluate(SIDEWAYS)
+    page.set_viewport_size({"width": 390, "height": 844})
+    phone = page.evaluate(SIDEWAYS)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = path.strip("/").replace("/", "_")
+    (ARTIFACTS / f"{name}-sideways.txt").write_text(
+        f"1280 px: {len(desktop)}\n390 px: {len(phone)}\n" + "\n".join(phone), encoding="utf-8")
+    assert page.evaluate("document.querySelectorAll('article pre').length") > 0
+    assert not desktop, f"/{path}: {len(desktop)} code blocks scroll sideways at 1280 px:\n  " + "\n  ".join(desktop)
+
+
+@pytest.mark.parametrize("path, width", [("exploding-gradients/", 1280), ("exploding-gradients/", 390),
+                                         ("labs/gradient-flow/", 390)])
+def test_a_wrapped_line_is_indented_as_a_continuation(reader_tab, site_url, path, width):
+    page = reader_tab
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(site_url + path, wait_until="load")
+    continuations = page.evaluate(CONTINUATIONS)
+    assert continuations, f"no line wraps on /{path} at {width} px: nothing was checked"
+    flat = [c for c in continuations if c["indent"] < 4]
+    assert not flat, f"/{path} at {width} px: wrapped parts that start like a new line: {flat[:5]}"
