@@ -100,6 +100,28 @@ def median_layer_weight_gradient_norms(
     return np.median(np.array(runs), axis=0)
 
 
+def median_relative_gradient_sizes(
+    activation: str, init: str, depth: int, seeds: int = SEEDS, width: int = WIDTH, batch: int = BATCH
+) -> np.ndarray:
+    """||dC/dW^l||_F / ||W^l||_F for l = 1..depth at initialization, median over ``seeds`` draws.
+
+    A gradient step with learning rate eta changes layer l's weights by the fraction
+    eta * ||dC/dW^l|| / ||W^l||: this is how fast each layer learns, relative to its own size.
+
+    >>> sizes = median_relative_gradient_sizes("sigmoid", "xavier", depth=3, seeds=2)
+    >>> sizes.shape, bool(sizes[0] < sizes[-1])
+    ((3,), True)
+    """
+    depth, seeds = positive_int(depth, "depth"), positive_int(seeds, "seeds")
+    runs = []
+    for seed in range(seeds):
+        net = MLP([width] * (depth + 1), activation=activation, init=init, seed=seed)
+        x, y = probe_batch(width, batch, seed)
+        gradient_norms = gradient_norms_per_layer(net.gradients(x, y)).weights
+        runs.append(gradient_norms / np.array([np.linalg.norm(w) for w in net.weights]))
+    return np.median(np.array(runs), axis=0)
+
+
 def per_layer_gain(norms: np.ndarray) -> float:
     """The average factor by which a gradient norm changes per layer, going back one layer.
 
