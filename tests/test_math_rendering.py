@@ -111,3 +111,135 @@ def test_a_bracket_around_a_matrix_stretches_to_the_matrix(phone, site_url):
     )
     assert sizes["bracket"] > 2 * sizes["line"], sizes
     assert sizes["bracket"] >= 0.9 * sizes["matrix"], sizes
+
+
+# --- the MathML the converter writes (hooks/mathml.py) ---
+
+mathml = load_by_path("hooks/mathml.py")
+NS = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def _math(tex: str, display: bool = False):
+    root, _ = mathml.annotated_mathml(tex, display)
+    return root
+
+
+def _tokens(root, name: str, text: str) -> list:
+    return [e for e in root.iter(NS + name) if e.text == text]
+
+
+def _parent(root, child):
+    return next(e for e in root.iter() if child in list(e))
+
+
+def test_an_operator_name_is_upright_spaced_from_its_argument_and_not_from_a_parenthesis():
+    root = _math(r"y_i \ln a_i + \ln(1 - a_i)")
+    first, second = _tokens(root, "mi", "ln")
+    row = list(_parent(root, first))
+    spaced, tight = row[row.index(first) + 1], row[row.index(second) + 1]
+    assert spaced.tag == tight.tag == NS + "mo" and spaced.text == tight.text == "\u2061"
+    assert spaced.get("rspace") == "0.1667em" and tight.get("rspace") == "0"
+    assert row[row.index(first) - 1].tag == NS + "mspace"  # y_i ln: a thin space before too
+    # a multi-letter <mi> is upright in MathML Core; nothing may ask for italic
+    assert first.get("mathvariant") in (None, "normal")
+
+
+def test_operatorname_and_max_get_tex_spacing_and_limits_go_under_max_in_display():
+    var = _tokens(_math(r"n \operatorname{Var}(w)"), "mo", "Var")[0]
+    assert (var.get("lspace"), var.get("rspace")) == ("0.1667em", "0")
+    root = _math(r"\max_i \lvert 1 - \eta \lambda_i \rvert", display=True)
+    under = next(root.iter(NS + "munder"))
+    assert under[0].text == "max" and under[0].get("movablelimits") == "true"
+
+
+def test_bars_of_norms_pair_up_and_only_left_right_bars_stretch():
+    root = _math(r"\left\lVert \frac{a}{b} \right\rVert \le \prod_{r=1}^{L} \lVert W^r \rVert_2 \, \lVert a - y \rVert")
+    bars = _tokens(root, "mo", "\u2016")
+    assert len(bars) == 6
+    stretchy = [b for b in bars if b.get("stretchy") == "true"]
+    assert [b.get("form") for b in stretchy] == ["prefix", "postfix"]
+    plain = [b for b in bars if b.get("stretchy") != "true"]
+    # a bar with no form mid-row is an infix operator, which Chromium stretched to the product's height
+    assert [(b.get("stretchy"), b.get("form")) for b in plain] == [("false", "prefix"), ("false", "postfix")] * 2
+    absolute = _tokens(_math(r"\lvert \sigma' \rvert \le 1"), "mo", "|")
+    assert [b.get("form") for b in absolute] == ["prefix", "postfix"]
+
+
+def test_primes_are_full_size_not_superscripts():
+    for tex, prime in [(r"\sigma'(z)", "\u2032"), (r"C''(w)", "\u2033"), (r"\Sigma'(z^l) W^l", "\u2032")]:
+        root = _math(tex)
+        (mark,) = [e for e in root.iter() if e.text == prime]
+        assert mark.tag == NS + "mo" and _parent(root, mark).tag == NS + "mrow", tex
+    root = _math(r"a'^2")
+    (power,) = root.iter(NS + "msup")
+    assert [e.text for e in power[0]] == ["a", "\u2032"] and "".join(power[1].itertext()) == "2"
+
+
+def test_bar_is_an_accent_in_a_character_the_math_font_has():
+    root = _math(r"\lVert \bar x \rVert^2")
+    (over,) = root.iter(NS + "mover")
+    assert over.get("accent") == "true" and over[1].text == "\u0304"
+
+
+@pytest.mark.parametrize("tex, reading", [
+    (r"m_x = \frac{1}{n} \sum_i r_i x_i", "m_x = 1/n ∑_i r_i x_i"),
+    (r"C(w, b) = -\frac{1}{n} \sum_{i=1}^{n} \Bigl[ y_i \ln a_i \Bigr]", "C(w, b) = − 1/n ∑_(i=1)^n [y_i ln a_i]"),
+    (r"\begin{bmatrix} \alpha & 0 \\ 0 & \alpha \end{bmatrix}", "[α 0; 0 α]"),
+    (r"\frac{\sqrt{\kappa} - 1}{\sqrt{\kappa} + 1}", "(√κ − 1)/(√κ + 1)"),
+    (r"\Sigma'(z^l)(W^{l+1})^\top", "Σ′(z^l)(W^(l+1))^⊤"),
+    (r"\hat z = \tilde x", "z\u0302 = x\u0303"),
+])
+def test_each_formula_has_a_plain_text_reading(tex, reading):
+    assert mathml.annotated_mathml(tex, False)[1] == reading
+
+
+def test_the_page_html_of_a_formula_hides_mathml_from_search_and_gives_it_the_reading():
+    page = mathml.tex_to_mathml(r"x_i^2 < 1", False)
+    assert re.match(r'<math [^>]*data-search-exclude="">', page)
+    assert page.endswith('<span class="math-reading" hidden>x_i^2 &lt; 1</span>')
+    assert '<annotation encoding="application/x-tex">x_i^2 &lt; 1</annotation>' in page
+
+
+# --- search and the table of contents ---
+
+def _flattened(element_html: str) -> str:
+    """A formula's characters run together, as an indexer that reads MathML as text gets them."""
+    return "".join(html.unescape(t) for _, t in TOKEN_TEXT.findall(element_html.split("<annotation")[0]))
+
+
+def test_search_indexes_readings_of_formulas_and_no_flattened_mathml(built_site):
+    import json
+
+    site, _ = built_site
+    entries = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    text = "\n".join(e["title"] + "\n" + e["text"] for e in entries)
+    assert "m_x = 1/n ∑_i r_i x_i" in text  # the reading of a display formula of the saddle-point chapter
+    flattened = set()
+    for page in site.rglob("index.html"):
+        for element in MATH_ELEMENT.findall(page.read_text(encoding="utf-8")):
+            run_together = _flattened(element)
+            if len(run_together) >= 8:
+                flattened.add(run_together)
+    assert len(flattened) > 100
+    found = sorted(f for f in flattened if f in text)
+    assert not found, f"search entries hold formulas flattened from MathML: {found[:5]}"
+
+
+def test_search_indexes_no_dump_of_a_module_attribute(built_site):
+    import json
+
+    site, _ = built_site
+    entries = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    attributes = [e for e in entries if e["location"] == "reference/landscapes/#lesson_code.landscapes.LANDSCAPES"]
+    assert attributes and attributes[0]["title"].replace(" ", "") == "<code>LANDSCAPES</code>"
+    assert "Every landscape, by name." in attributes[0]["text"]
+    noisy = [e["location"] for e in entries if "module-attribute" in e["title"] + e["text"] or " = " in e["title"]
+             and e["location"].startswith("reference/")]
+    assert not noisy, noisy
+
+
+def test_a_heading_formula_is_typeset_in_the_table_of_contents(built_site):
+    site, _ = built_site
+    chapter = (site / "exploding-gradients" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a href="#the-blow-up[^"]*" class="md-nav__link">(.*?)</a>', chapter, re.S)
+    assert links and all("<math" in link and "\\(" not in link for link in links)
