@@ -4,7 +4,8 @@ Its numbers are held to ``lesson_code.explorer`` in two ways: on the very same w
 batch (every architecture, activation and initialization, both the WebAssembly kernel and the
 plain JavaScript one), and, for the random networks it draws with its own generator, in the
 median over many draws. The controls are checked for labels and the keyboard, the charts for
-their data, and the page for its fallback without scripts.
+their data, their sticky axes and how they read at phone and desktop width in both themes, and
+the page for its fallback without scripts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ import pytest
 from lesson_code.explorer import explorer_network, layer_profile, network_profile
 from lesson_code.gradient_flow import probe_batch
 from lesson_code.network import initial_weight_std
+from widget_reader import (
+    ARTIFACTS as ARTIFACTS_SCREEN,
+    MIN_TEXT_PX,
+    mean_luminance,
+    reader_page,
+    save_screenshot,
+    serious_axe_violations,
+    svg_text_sizes,
+    switch_scheme,
+)
 
 VANISHING = "vanishing-gradients/"
 EXPLODING = "exploding-gradients/"
@@ -190,8 +201,13 @@ def test_the_page_opens_on_the_chapters_network_and_plots_it(explorer_page):
     assert norms[0] / norms[-1] < 1e-12
     points = explorer_page.locator(".explorer-chart polyline.explorer-gradient").get_attribute("points").split()
     assert len(points) == 30
-    heights = [float(p.split(",")[1]) for p in points]
-    assert heights[0] > heights[-1] + 100  # SVG y grows downwards: the first layer is far lower
+    heights = np.array([float(p.split(",")[1]) for p in points])
+    # each point sits where the y axis's gridlines put its norm: height is linear in log10
+    grid = _gridlines(explorer_page, 0)
+    decades, pixels = zip(*grid)
+    slope, intercept = np.polyfit(decades, pixels, 1)
+    np.testing.assert_allclose(heights, slope * np.log10(norms) + intercept, atol=0.06)
+    assert slope < 0  # SVG y grows downwards: the small norms of the first layers are lower
     assert "ratio" in explorer_page.inner_text(".gradient-flow-explorer__summary")
 
 
@@ -232,11 +248,112 @@ def test_the_exploding_chapter_opens_on_relu_with_normal_weights(browser, site_u
 def test_without_scripts_the_static_figure_remains(browser, site_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
+    page.goto(site_url + VANISHING, wait_until="load")
+    # the figure stays by the table it shows; the explorer's place says that it needs scripts
+    assert page.locator("img[src$='gradient_norms_by_layer.png']").is_visible()
+    assert "JavaScript" in page.inner_text(".gradient-flow-explorer .widget-fallback")
+    page.goto(site_url + EXPLODING, wait_until="load")
+    assert page.locator(".gradient-flow-explorer img[src$='gradient_norms_by_layer.png']").is_visible()
     for chapter in (VANISHING, EXPLODING):
         page.goto(site_url + chapter, wait_until="load")
-        assert page.locator(".gradient-flow-explorer img[src$='gradient_norms_by_layer.png']").is_visible()
         assert page.locator(".gradient-flow-explorer__live").count() == 0
     context.close()
+
+
+def _gridlines(page, chart: int) -> list[tuple[int, float]]:
+    """(power of ten, y in the chart's own pixels) of every labelled gridline of chart ``chart``
+    (0: gradient norms, 1: activations), read from the labels "10" with a superscript power."""
+    labels = page.evaluate(
+        """(chart) => Array.from(document.querySelectorAll('.explorer-chart')[chart].querySelectorAll('text'))
+             .filter(t => t.querySelector('tspan[baseline-shift="super"]') && t.firstChild.data === '10')
+             .map(t => [t.querySelector('tspan').textContent, parseFloat(t.getAttribute('y'))])""",
+        chart,
+    )
+    assert labels, "no tick labels of the form 10 with a superscript power"
+    return [(int(power.replace("\u2212", "-")), y - 5) for power, y in labels]
+
+
+def _set_controls(page, **values) -> None:
+    page.evaluate(
+        """(values) => { const form = document.querySelector('.gradient-flow-explorer form');
+                         for (const [name, value] of Object.entries(values)) form.elements[name].value = String(value);
+                         form.dispatchEvent(new Event('change')); }""",
+        values,
+    )
+    page.wait_for_function(
+        "(v) => Object.entries(v).every(([k, x]) => String(JSON.parse(document.querySelector("
+        "'.gradient-flow-explorer').dataset.settings)[k]) === String(x))",
+        arg={k: v for k, v in values.items() if k != "scale"},
+    )
+
+
+def _y_range(page, chart: int) -> tuple[int, int]:
+    low, high = page.locator(".explorer-chart").nth(chart).get_attribute("data-y-range").split(",")
+    return int(low), int(high)
+
+
+def test_y_axes_keep_their_range_until_fitted(browser, site_url):
+    """The y axes widen for a new network but do not shrink back, so that two settings share one
+    scale; "Fit y axes" fits them to the network shown."""
+    with reader_page(browser, site_url + VANISHING, "desktop", "light", ".gradient-flow-explorer__live") as page:
+        first = _y_range(page, 0)
+        _set_controls(page, depth=100)
+        deep = _y_range(page, 0)
+        norms = json.loads(page.get_attribute(".gradient-flow-explorer", "data-gradient-norms"))
+        assert deep[0] < first[0] and deep[0] <= math.log10(min(norms)) and deep[1] >= first[1]
+        _set_controls(page, depth=30)
+        assert _y_range(page, 0) == deep  # back at 30 layers, on the deep network's scale
+        page.get_by_role("button", name="Fit y axes").click()
+        assert _y_range(page, 0) == first
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_what_the_reader_sees(browser, site_url, axe_script, viewport, scheme):
+    """Under its "Try it" heading; chart text of at least 12 px as displayed; powers of ten
+    written 10 with a superscript; on a phone, the controls and both charts on one screen; the
+    theme's colours, also after a switch; no axe-core violation (button contrast included)."""
+    with reader_page(browser, site_url + VANISHING, viewport, scheme, ".gradient-flow-explorer__live") as page:
+        placement = page.evaluate(
+            """() => { const live = document.querySelector('.gradient-flow-explorer__live');
+                       const heading = document.getElementById('try-it-the-gradient-flow-explorer');
+                       const next = heading.nextElementSibling && Array.from(document.querySelectorAll('h2'))
+                         .find(h => heading.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING);
+                       return [Boolean(heading.compareDocumentPosition(live) & Node.DOCUMENT_POSITION_FOLLOWING),
+                               Boolean(live.compareDocumentPosition(next) & Node.DOCUMENT_POSITION_FOLLOWING)]; }"""
+        )
+        assert placement == [True, True]  # after its heading, before the next section
+        sizes = svg_text_sizes(page, ".gradient-flow-explorer")
+        assert len(sizes) >= 30 and min(sizes) >= MIN_TEXT_PX, sorted(sizes)[:5]
+        for chart in (0, 1):
+            assert len(_gridlines(page, chart)) >= 3
+        assert "e-" not in page.inner_text(".gradient-flow-explorer__charts")
+        # the reader scrolls the panel's top under the header: controls and charts all show
+        page.evaluate(
+            """() => { const live = document.querySelector('.gradient-flow-explorer__live');
+                       const header = document.querySelector('.md-header').getBoundingClientRect().bottom;
+                       window.scrollBy(0, live.getBoundingClientRect().top - header); }"""
+        )
+        page.wait_for_timeout(100)
+        shown = page.evaluate(
+            """() => { const header = document.querySelector('.md-header').getBoundingClientRect().bottom;
+                       const parts = Array.from(document.querySelectorAll(
+                         '.gradient-flow-explorer form input, .gradient-flow-explorer form select, .gradient-flow-explorer form button, .explorer-chart'));
+                       return parts.map(p => { const r = p.getBoundingClientRect();
+                         return [p.name || p.getAttribute('aria-label'), r.top >= header - 1 && r.bottom <= innerHeight]; }); }"""
+        )
+        assert len(shown) == 10 and all(visible for _, visible in shown), shown
+        ARTIFACTS_SCREEN.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS_SCREEN / f"vanishing-gradients-{viewport}-{scheme}-screen.png"))
+        save_screenshot(page, ".gradient-flow-explorer__live", f"vanishing-gradients-{viewport}-{scheme}")
+        luminance = mean_luminance(page, ".gradient-flow-explorer__charts")
+        assert luminance > 0.7 if scheme == "light" else luminance < 0.1, luminance
+        assert serious_axe_violations(page, axe_script, ".gradient-flow-explorer") == []
+        other = "dark" if scheme == "light" else "light"
+        switch_scheme(page, other)
+        switched = mean_luminance(page, ".gradient-flow-explorer__charts")
+        assert switched > 0.7 if other == "light" else switched < 0.1, switched
+        assert serious_axe_violations(page, axe_script, ".gradient-flow-explorer") == []
 
 
 def test_an_overflow_is_reported_as_such(browser, site_url):
