@@ -11,8 +11,12 @@ import pytest
 import wasmtime
 from mkdocs.exceptions import PluginError
 
-from hooks.wasm import assemble, loader_script
-from tests.helpers import ROOT
+from helpers import ROOT, load_by_path
+
+# loaded as MkDocs loads a hook, with hooks/ on sys.path for its sibling build_cache: imported
+# as hooks.wasm it failed to import whenever no earlier test had put hooks/ on sys.path
+_wasm_hook = load_by_path("hooks/wasm.py")
+assemble, loader_script = _wasm_hook.assemble, _wasm_hook.loader_script
 
 KERNEL = ROOT / "docs" / "javascripts" / "gradient-flow-kernel.wat"
 
