@@ -204,9 +204,10 @@ def rounding_sensitivity(
 ) -> float:
     """How much the final loss ratio of one run moves when y is scaled by (1 + relative_change).
 
-    A change of one part in 10^13 is a few units in the last place of float64, the size of the
-    differences between two correct implementations of the same arithmetic (another order of
-    summation, another ``tanh`` routine). A run whose result moves by much more than that is
+    A change of one part in 10^13 is 450 to 900 units in the last place of float64 (one unit is
+    between 2^-53 and 2^-52 of the number), of the order of the differences that accumulate
+    between two correct implementations of the same arithmetic (another order of summation,
+    another ``tanh`` routine) over a few hundred operations. A run whose result moves by much more than that is
     chaotic: its exact numbers are not reproducible from one machine or library version to the
     next, only its qualitative outcome is.
 

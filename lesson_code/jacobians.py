@@ -18,9 +18,9 @@ A product of many matrices grows or shrinks geometrically. For square n x n matr
 independent N(0, s^2) entries, log ||W_k ... W_1 u|| / k converges to the top Lyapunov
 exponent (Cohen & Newman 1984; Newman 1986)
 
-    lambda_1 = log s + (log 2 + psi(n / 2)) / 2,
+    mu_1 = log s + (log 2 + psi(n / 2)) / 2,
 
-where psi is the digamma function; lambda_1 = 0 at s = exp(-(log 2 + psi(n/2)) / 2), which is
+where psi is the digamma function; mu_1 = 0 at s = exp(-(log 2 + psi(n/2)) / 2), which is
 1/sqrt(n) up to a relative correction of about 1/(2n). This module measures these things.
 
 References: J. E. Cohen and C. M. Newman, "The stability of large random matrices and their
@@ -273,7 +273,7 @@ def digamma_half_integer(m: int) -> float:
 
 
 def gaussian_lyapunov_exponent(width: int, scale: float) -> float:
-    """lambda_1 = log s + (log 2 + psi(n / 2)) / 2 for n x n matrices with N(0, s^2) entries.
+    """mu_1 = log s + (log 2 + psi(n / 2)) / 2 for n x n matrices with N(0, s^2) entries.
 
     This is the exact limit of log ||W_k ... W_1 u|| / k (Cohen & Newman 1984; Newman 1986). It
     follows from one step: ||W u||^2 / s^2 is chi-squared with n degrees of freedom for any unit
