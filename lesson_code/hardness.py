@@ -25,7 +25,10 @@ output step(a_1 + a_2 - 1.5), their AND.
 gradient descent on the cross-entropy cost, all at once in one set of array operations. Step for
 step it is :func:`lesson_code.training.train` with ``batch_size=None`` and
 ``loss="cross_entropy"`` (the tests check this); batching the restarts makes a hundred of them
-take about a second instead of a minute.
+take about a second instead of a minute. Its ``nudge`` multiplies every starting weight by
+1 +- nudge: with nudge = 1e-12 it imitates a machine that rounds differently, and separates what
+a seed decides (whether the restart fits or gets stuck) from what rounding decides (the cost at
+which a stuck restart happens to be after the last step).
 
 References
 ----------
@@ -61,6 +64,9 @@ RESTART_EPOCHS = 1000
 
 RESTART_LEARNING_RATE = 3.0
 """Step size eta of the chapter's experiment (cross-entropy cost, tanh hidden units)."""
+
+NUDGE_SIGN_SEED = 8_128
+"""Seed (with each restart's own seed) of the random signs that ``nudge`` multiplies in."""
 
 
 # --------------------------------------------------------------------------------------
@@ -465,6 +471,7 @@ def train_restarts(
     learning_rate: float,
     activation: str = "tanh",
     init: str = "xavier",
+    nudge: float = 0.0,
 ) -> RestartResults:
     """Train ``MLP([d, hidden, 1], activation, init, seed=s, output_activation="sigmoid")`` for
     every seed s with full-batch gradient descent on the cross-entropy cost.
@@ -493,6 +500,11 @@ def train_restarts(
         Hidden activation; the output unit is a sigmoid.
     init : str
         As for :class:`~lesson_code.network.MLP`.
+    nudge : float
+        Relative perturbation of the starting point, >= 0 (default 0: none). Every initial
+        weight and bias v becomes v (1 + nudge s), s = +-1 a random sign drawn per restart from
+        the seeds (``NUDGE_SIGN_SEED``, seed). With nudge = 1e-12 this imitates a machine that
+        rounds differently: an outcome that changes is chaotic, not a property of the seed.
 
     Examples
     --------
@@ -516,6 +528,7 @@ def train_restarts(
     learning_rate = positive_number(learning_rate, "learning_rate")
     choice(activation, "activation", RESTART_ACTIVATIONS)
     choice(init, "init", INITS)
+    nudge = non_negative_number(nudge, "nudge")
 
     n, d = x.shape
     r = len(seed_list)
@@ -523,6 +536,13 @@ def train_restarts(
         MLP([d, hidden, 1], activation=activation, init=init, seed=s, output_activation="sigmoid")
         for s in seed_list
     ]
+    if nudge > 0:
+        for net, s in zip(nets, seed_list):
+            signs = np.random.default_rng([NUDGE_SIGN_SEED, s])
+            for arrays in (net.weights, net.biases):
+                for i, array in enumerate(arrays):
+                    sign = 2.0 * signs.integers(0, 2, size=array.shape) - 1.0
+                    arrays[i] = array * (1.0 + nudge * sign)
     w1 = np.concatenate([net.weights[0] for net in nets])  # (R * hidden, d)
     b1 = np.concatenate([net.biases[0] for net in nets])  # (R * hidden,)
     w2 = np.stack([net.weights[1][0] for net in nets])  # (R, hidden)
@@ -562,9 +582,11 @@ def stripe_restarts(
     restarts: int = RESTARTS,
     epochs: int = RESTART_EPOCHS,
     learning_rate: float = RESTART_LEARNING_RATE,
+    nudge: float = 0.0,
 ) -> RestartResults:
     """The chapter's experiment: :func:`train_restarts` on the default :func:`stripe_problem`
-    (30 points in 2-D), tanh hidden units, Xavier initialization, seeds 0 .. restarts - 1.
+    (30 points in 2-D), tanh hidden units, Xavier initialization, seeds 0 .. restarts - 1, the
+    starting point nudged by ``nudge`` (see :func:`train_restarts`).
 
     >>> print(stripe_restarts(4, restarts=5, epochs=400).success_rate)
     1.0
@@ -577,6 +599,7 @@ def stripe_restarts(
         seeds=range(positive_int(restarts, "restarts")),
         epochs=epochs,
         learning_rate=learning_rate,
+        nudge=nudge,
     )
 
 

@@ -178,6 +178,32 @@ def test_restarts_are_deterministic_and_independent_of_their_batch():
     assert alone.final_loss[0] == pytest.approx(together.final_loss[2], rel=1e-12)
 
 
+def test_nudge_moves_the_start_by_the_relative_amount_asked_and_per_seed():
+    problem = stripe_problem(20)
+    arguments = {"hidden": 2, "epochs": 1, "learning_rate": 3.0}
+    plain = train_restarts(problem.x, problem.y, seeds=range(4), **arguments)
+    nudged = train_restarts(problem.x, problem.y, seeds=range(4), nudge=1e-9, **arguments)
+    change = np.abs(nudged.final_loss / plain.final_loss - 1)
+    assert np.all(change > 0) and np.all(change < 1e-7)  # moved, by about the nudge
+    alone = train_restarts(problem.x, problem.y, seeds=[2], nudge=1e-9, **arguments)
+    assert alone.final_loss[0] == pytest.approx(nudged.final_loss[2], rel=1e-12)  # signs follow the seed
+    zero = train_restarts(problem.x, problem.y, seeds=range(4), nudge=0.0, **arguments)
+    np.testing.assert_array_equal(zero.final_loss, plain.final_loss)
+
+
+def test_a_nudge_changes_no_verdict_and_no_fitted_cost():
+    """The chapter's reproducibility check: fit or stuck, and the cost of a fitted restart, do not
+    depend on rounding; only the cost of a stuck one does."""
+    plain = stripe_restarts(2, restarts=40)
+    nudged = stripe_restarts(2, restarts=40, nudge=1e-12)
+    np.testing.assert_array_equal(nudged.fit_all, plain.fit_all)
+    fit = plain.fit_all
+    assert 0 < fit.sum() < 40
+    np.testing.assert_allclose(nudged.final_loss[fit], plain.final_loss[fit], rtol=1e-9)
+    moved = np.abs(nudged.final_loss[~fit] / plain.final_loss[~fit] - 1) > 1e-9
+    assert np.mean(moved) > 0.5
+
+
 def test_wider_network_succeeds_at_least_as_often():
     narrow = stripe_restarts(2, restarts=30, epochs=600)
     wide = stripe_restarts(8, restarts=30, epochs=600)
@@ -196,6 +222,7 @@ def test_wider_network_succeeds_at_least_as_often():
         ({"learning_rate": -1.0}, ValueError),
         ({"activation": "relu"}, ValueError),
         ({"init": "uniform"}, ValueError),
+        ({"nudge": -1e-12}, ValueError),
     ],
 )
 def test_train_restarts_validates(kwargs, error):
