@@ -8,6 +8,9 @@ executes and renders them; this hook then
   link at the top of its page;
 * removes the scripts nbconvert's template adds that would reach for other hosts or load nothing
   (a MathJax loader with an empty ``src`` and a mermaid loader pointing at a CDN);
+* gives every figure the alt text that a ``# alt: ...`` comment in its cell writes (one comment
+  per figure, in order) instead of nbconvert's "No description has been provided for this
+  image"; a figure without one is a warning, which fails the strict build;
 * makes code and output boxes keyboard-focusable, since they scroll sideways (axe-core:
   scrollable-region-focusable);
 * numbers the cells, whose ids nbformat draws at random on every execution of a lab, so that
@@ -72,6 +75,9 @@ _shared_styles: dict[str, str] = {}
 MARKDOWN_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]+\.md)(#[^"]*)?"')
 _site_files: Files | None = None
 _inherited_backend: str | None = None
+CELL_START = re.compile(r'<div class="jp-Cell ')
+ALT_COMMENT = re.compile(r'<span class="c1">#[ \t]*alt:[ \t]*([^<]*?)[ \t]*</span>')
+DEFAULT_ALT = 'alt="No description has been provided for this image"'
 ARTICLE_START = re.compile(r'(<article class="md-content__inner md-typeset">)')
 
 
@@ -174,6 +180,23 @@ def _site_link(match: re.Match[str], page: Page) -> str:
     return f'href="{get_relative_url(file.url, page.file.url)}{match.group(2) or ""}"'
 
 
+def describe_figures(page: str, source: str) -> str:
+    """Replace nbconvert's default alt text of each figure with the ``# alt:`` comments of the
+    figure's cell, in order. (Pygments has escaped the comment's ``<``, ``&`` and ``"``, so it is
+    safe in an attribute.)"""
+    cells = CELL_START.split(page)
+    for number, cell in enumerate(cells):
+        alts = ALT_COMMENT.findall(cell)
+        figures = cell.count(DEFAULT_ALT)
+        if figures > len(alts):
+            log.warning(f"docs/{source}: a cell draws {figures} figures but has {len(alts)} '# alt: ...' "
+                        "comments; describe each figure in a comment of its cell")
+        for alt in alts[:figures]:
+            cell = cell.replace(DEFAULT_ALT, f'alt="{alt}"', 1)
+        cells[number] = cell
+    return '<div class="jp-Cell '.join(cells)
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     if not is_lab(page.file):
         return output
@@ -183,6 +206,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
         output = pattern.sub("", output)
     output = SCROLLING_BOX.sub(r'<div tabindex="0" class="\1', output)
     output = number_cells(output)
+    output = describe_figures(output, page.file.src_uri)
     output = MARKDOWN_CELL.sub(
         lambda m: m.group(1) + _typeset(m.group(2), page.file.src_uri) + m.group(3), output
     )

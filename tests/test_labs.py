@@ -11,6 +11,7 @@ The built pages are checked for outputs in ``test_site_build.py`` and in a brows
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -83,3 +84,49 @@ def test_lab_math_becomes_mathml_and_an_unknown_command_warns_naming_the_lab(cap
     assert "<math" in typeset and "$x^2$" not in typeset
     assert "$$\\nosuch{y}$$" in typeset and not all_converted
     assert "docs/labs/planted.py: unknown TeX command \\nosuch" in caplog.text
+
+
+def test_each_figure_gets_the_alt_text_of_its_cell_and_a_missing_one_warns(caplog):
+    def cell(comments: list[str], figures: int) -> str:
+        code = "".join(f'<span class="c1"># alt: {text}</span>\n' for text in comments)
+        return f'<div class="jp-Cell jp-CodeCell">{code}' + f"<img {labs.DEFAULT_ALT} src=x>" * figures + "</div>"
+
+    page = cell(["loss per epoch, log scale", "the path on &quot;G&quot;"], 2) + cell(["unused"], 0) + cell([], 1)
+    described = labs.describe_figures(page, "labs/planted.py")
+    assert described.count('alt="loss per epoch, log scale"') == 1
+    assert described.count('alt="the path on &quot;G&quot;"') == 1
+    assert described.count(labs.DEFAULT_ALT) == 1  # the last cell has no comment for its figure
+    assert "docs/labs/planted.py: a cell draws 1 figures but has 0 '# alt: ...' comments" in caplog.text
+
+
+def test_built_lab_figures_are_described(built_site):
+    site, _ = built_site
+    for lab in LABS:
+        page = (site / "labs" / lab.stem / "index.html").read_text(encoding="utf-8")
+        figures = re.findall(r'<img alt="([^"]*)"[^>]*src="data:image/png', page)
+        assert figures, f"{lab.name}: no figure in the built page"
+        assert all(len(alt) >= 40 and "No description" not in alt for alt in figures), (lab.name, figures)
+
+
+@pytest.mark.parametrize("lab", [lab.stem for lab in LABS])
+def test_on_a_phone_the_prompt_is_a_label_above_the_code_not_a_gutter(browser, site_url, lab):
+    """At 390 px the "In [n]:" prompt sat in a 90 px gutter beside every cell; now code and
+    figures take the column's width, and the prompt is still shown above the cell."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{site_url}labs/{lab}/", wait_until="load")
+    cells = page.evaluate("""() => {
+        const article = document.querySelector('article').getBoundingClientRect();
+        return [...document.querySelectorAll('.jp-CodeCell .jp-InputArea')].map(area => {
+            const prompt = area.querySelector('.jp-InputPrompt').getBoundingClientRect();
+            const code = area.querySelector('.jp-InputArea-editor').getBoundingClientRect();
+            return {code_share: code.width / article.width, prompt_above: prompt.bottom <= code.top + 1,
+                    prompt: area.querySelector('.jp-InputPrompt').innerText};
+        });
+    }""")
+    images = page.evaluate("""() => [...document.querySelectorAll('.jp-RenderedImage img')].map(
+        img => img.getBoundingClientRect().width / document.querySelector('article').getBoundingClientRect().width)""")
+    page.close()
+    assert cells and images
+    labelled = [c["prompt_above"] and c["prompt"].replace("\xa0", " ").startswith("In [") for c in cells]
+    assert all(labelled) and all(c["code_share"] > 0.85 for c in cells), cells
+    assert all(share > 0.85 for share in images), images

@@ -105,6 +105,7 @@ axes[2].axhline(linear_cross_entropy, color="0.3", linestyle=":", label="best li
 axes[2].set_xlabel("epoch")
 axes[2].set_ylabel("cross-entropy on the training set")
 axes[2].legend(fontsize=8)
+# alt: three panels: the class regions of the linear SVM and of the best deep-net seed over the data, and every seed's training cross-entropy per epoch beside the best linear model's
 plt.show()
 
 # %% [markdown]

@@ -77,6 +77,7 @@ ax.semilogy(np.arange(1, DEPTH + 1), norms, marker="o")
 ax.set_xlabel("layer l (1 = next to the input)")
 ax.set_ylabel(r"$\Vert\partial C/\partial W^l\Vert$ at initialization")
 ax.set_title(f"{ACTIVATION}, {INIT} x {WEIGHT_SCALE}, depth {DEPTH}")
+# alt: the norm of each layer's weight gradient at initialization, log scale, from layer 1 (next to the input) to the last
 plt.show()
 
 # %% [markdown]
@@ -102,6 +103,7 @@ if hidden:
     ax.set_xlabel("k (the product runs over layers 2..k)")
     ax.set_ylabel("singular value of the product")
     ax.legend()
+    # alt: the largest and the median singular value of the Jacobian product over layers 2..k against k, log scale, with a line at 1
     plt.show()
 else:
     print("DEPTH must be at least 3 for a square hidden-to-hidden product")
@@ -145,6 +147,7 @@ right.set_xlabel("step")
 right.set_ylabel("global gradient norm before clipping")
 left.legend()
 right.legend()
+# alt: two panels, log scales: the training loss per epoch, and the global gradient norm of every step before clipping, for each run
 plt.show()
 
 # %% [markdown]

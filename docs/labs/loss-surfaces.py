@@ -97,6 +97,7 @@ right.semilogy(steps, distance, label="measured")
 right.semilogy(steps, distance[0] * predicted_factor(LEARNING_RATE, MOMENTUM) ** steps, "--", label="predicted rate")
 right.set(xlabel="step k", ylabel="distance to the minimum")
 right.legend()
+# alt: left, the descent path over the contours of the quadratic towards the minimum (a star); right, the distance to the minimum per step, measured and predicted, log scale
 plt.show()
 
 # %% [markdown]
@@ -127,4 +128,5 @@ for mx, my in G.minima:
     ax.plot(mx, my, marker="*", color="k", markersize=12)
 ax.set(xlabel="x", ylabel="y", title="gradient descent on G")
 ax.set_aspect("equal")
+# alt: descent paths from each start over the contours of G, coloured by the minimum they reach; stars mark the minima
 plt.show()
