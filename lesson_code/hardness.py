@@ -14,7 +14,8 @@ A function f is convex when, for all a, b and t in [0, 1],
     f((1 - t) a + t b) <= (1 - t) f(a) + t f(b),
 
 so one segment on which the left side exceeds the right proves that f is *not* convex
-(:func:`convexity_gap`). Finding no such segment among many random ones is evidence, not proof.
+(:func:`segment_gap` < 0, with the sign of :func:`lesson_code.convexity.convexity_gap`: chord
+minus graph). Finding no such segment among many random ones is evidence, not proof.
 
 The 3-node network of Blum & Rivest has two hidden threshold units and one output threshold
 unit, step(z) = 1 if z > 0 else 0. :func:`stripe_problem` labels points 1 inside a stripe
@@ -51,6 +52,7 @@ import numpy as np
 
 from lesson_code._checks import choice, finite_array, non_negative_number, positive_int, positive_number, seed_value
 from lesson_code.activations import get_activation
+from lesson_code.convexity import convexity_gap
 from lesson_code.network import INITS, LOSSES, MLP, _check_sizes
 
 RESTART_ACTIVATIONS = ("tanh", "sigmoid")
@@ -161,31 +163,29 @@ def network_loss(
     return cost
 
 
-def convexity_gap(
+def segment_gap(
     function: Callable[[np.ndarray], float], start: np.ndarray, end: np.ndarray, n_points: int = 21
 ) -> float:
-    """Largest violation of the convexity inequality on the segment from ``start`` to ``end``.
+    """Smallest :func:`lesson_code.convexity.convexity_gap` on the segment from ``start`` to
+    ``end``: the minimum over ``n_points`` evenly spaced lambda in (0, 1) of
 
-    Returns max over t in (0, 1) (``n_points`` evenly spaced values) of
+        lambda f(a) + (1 - lambda) f(b) - f(lambda a + (1 - lambda) b),
 
-        f((1 - t) a + t b) - [(1 - t) f(a) + t f(b)].
+    the height of the chord above the graph. A convex f gives a value >= 0 (up to rounding); a
+    negative value (the graph above its chord somewhere) proves f is not convex.
 
-    A convex f gives a value <= 0 (up to rounding); a positive value proves f is not convex.
-
-    >>> print(convexity_gap(lambda v: float(v @ v), np.array([-1.0]), np.array([1.0])) <= 0)
+    >>> print(segment_gap(lambda v: float(v @ v), np.array([-1.0]), np.array([1.0])) >= 0)
     True
-    >>> print(round(convexity_gap(lambda v: float(-(v @ v)), np.array([-1.0]), np.array([1.0])), 3))
-    1.0
+    >>> print(round(segment_gap(lambda v: float(-(v @ v)), np.array([-1.0]), np.array([1.0])), 3))
+    -1.0
     """
     a = finite_array(start, "start", ndim=1)
     b = finite_array(end, "end", ndim=1)
     if a.shape != b.shape:
         raise ValueError(f"start and end must have the same shape, got {a.shape} and {b.shape}")
     n_points = positive_int(n_points, "n_points")
-    f_a, f_b = float(function(a)), float(function(b))
-    ts = np.linspace(0.0, 1.0, n_points + 2)[1:-1]
-    gaps = [float(function((1 - t) * a + t * b)) - ((1 - t) * f_a + t * f_b) for t in ts]
-    return max(gaps)
+    lams = np.linspace(0.0, 1.0, n_points + 2)[1:-1]
+    return min(convexity_gap(function, a, b, float(lam)) for lam in lams)
 
 
 def random_segment_gaps(
@@ -197,12 +197,13 @@ def random_segment_gaps(
     n_points: int = 21,
     seed: int = 0,
 ) -> np.ndarray:
-    """:func:`convexity_gap` on ``segments`` random segments with N(0, scale^2) endpoints.
+    """:func:`segment_gap` on ``segments`` random segments with N(0, scale^2) endpoints.
 
-    Returns an array of shape (segments,): one largest violation per segment.
+    Returns an array of shape (segments,): the smallest chord-minus-graph gap on each segment.
+    One entry below zero proves the function is not convex.
 
     >>> gaps = random_segment_gaps(lambda v: float(np.sum(np.abs(v))), 3, segments=20)
-    >>> print(bool(gaps.max() <= 1e-12))
+    >>> print(bool(gaps.min() >= -1e-12))
     True
     """
     dimension = positive_int(dimension, "dimension")
@@ -210,7 +211,7 @@ def random_segment_gaps(
     scale = positive_number(scale, "scale")
     rng = np.random.default_rng(seed_value(seed))
     ends = scale * rng.standard_normal((segments, 2, dimension))
-    return np.array([convexity_gap(function, a, b, n_points) for a, b in ends])
+    return np.array([segment_gap(function, a, b, n_points) for a, b in ends])
 
 
 # --------------------------------------------------------------------------------------

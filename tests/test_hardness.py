@@ -7,18 +7,19 @@ import pytest
 
 from lesson_code.hardness import (
     conv_parameters,
-    convexity_gap,
     dense_parameters,
     mlp_parameters,
     network_loss,
     novikoff_bound,
     perceptron,
     random_segment_gaps,
+    segment_gap,
     stripe_problem,
     stripe_restarts,
     threshold_unit,
     train_restarts,
 )
+from lesson_code.convexity import convexity_gap
 from lesson_code.network import MLP
 from lesson_code.training import train
 
@@ -40,17 +41,17 @@ def test_dense_and_conv_counts_of_the_chapter():
 
 
 @pytest.mark.parametrize(
-    "call",
+    "call, error, message",
     [
-        lambda: dense_parameters(0, 3),
-        lambda: dense_parameters(2.5, 3),
-        lambda: conv_parameters(5, 1, -1),
-        lambda: dense_parameters(3, 3, bias="yes"),
-        lambda: mlp_parameters([3]),
+        (lambda: dense_parameters(0, 3), ValueError, "n_inputs must be an integer >= 1"),
+        (lambda: dense_parameters(2.5, 3), TypeError, "n_inputs must be an integer"),
+        (lambda: conv_parameters(5, 1, -1), ValueError, "filters must be an integer >= 1"),
+        (lambda: dense_parameters(3, 3, bias="yes"), TypeError, "bias must be True or False"),
+        (lambda: mlp_parameters([3]), ValueError, "sizes must have at least 2 entries"),
     ],
 )
-def test_counts_reject_bad_arguments(call):
-    with pytest.raises((TypeError, ValueError)):
+def test_counts_reject_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
         call()
 
 
@@ -70,23 +71,33 @@ def test_network_loss_is_the_cost_of_the_network_it_unflattens():
         cost(theta[:-1])
 
 
-def test_convexity_gap_on_known_functions():
+def test_segment_gap_on_known_functions():
     a, b = np.array([-2.0, 1.0]), np.array([3.0, -1.0])
-    assert convexity_gap(lambda v: float(v @ v), a, b) < 0  # strictly convex: strictly below
-    assert convexity_gap(lambda v: float(np.sum(v)), a, b) == pytest.approx(0.0, abs=1e-12)  # linear
-    # concave: at the midpoint -|m|^2 exceeds the chord by |a - b|^2 / 4
-    gap = convexity_gap(lambda v: -float(v @ v), a, b, n_points=1)
-    assert gap == pytest.approx(float((a - b) @ (a - b)) / 4)
-    with pytest.raises(ValueError):
-        convexity_gap(lambda v: 0.0, a, np.zeros(3))
+    assert segment_gap(lambda v: float(v @ v), a, b) > 0  # strictly convex: chord strictly above
+    assert segment_gap(lambda v: float(np.sum(v)), a, b) == pytest.approx(0.0, abs=1e-12)  # linear
+    # concave: at the midpoint the graph -|m|^2 is above the chord by |a - b|^2 / 4
+    gap = segment_gap(lambda v: -float(v @ v), a, b, n_points=1)
+    assert gap == pytest.approx(-float((a - b) @ (a - b)) / 4)
+    with pytest.raises(ValueError, match="same shape"):
+        segment_gap(lambda v: 0.0, a, np.zeros(3))
+
+
+def test_segment_gap_has_the_sign_of_convexity_gap():
+    """One sign across the package: chord minus graph, negative proves non-convexity."""
+    def f(v):
+        return float(np.sin(3 * v[0]) + v[1] ** 2)
+
+    a, b = np.array([0.1, -0.4]), np.array([1.3, 0.8])
+    gaps = [convexity_gap(f, a, b, lam) for lam in np.linspace(0, 1, 7)[1:-1]]
+    assert segment_gap(f, a, b, n_points=5) == pytest.approx(min(gaps), rel=1e-12)
 
 
 def test_logistic_unit_is_convex_and_squared_error_unit_is_not():
     problem = stripe_problem()
     logistic = network_loss([2, 1], problem.x, problem.y, loss="cross_entropy")
     squared = network_loss([2, 1], problem.x, problem.y, loss="mse")
-    assert random_segment_gaps(logistic, 3, segments=40, seed=1).max() <= 1e-12
-    assert random_segment_gaps(squared, 3, segments=40, seed=1).max() > 1e-3
+    assert random_segment_gaps(logistic, 3, segments=40, seed=1).min() >= -1e-12
+    assert random_segment_gaps(squared, 3, segments=40, seed=1).min() < -1e-3
 
 
 # ----------------------------------------------------------------------------- perceptron
@@ -146,7 +157,7 @@ def test_stripe_is_not_linearly_separable_but_xor_like():
 def test_stripe_is_deterministic_per_seed_and_validates():
     a, b, c = stripe_problem(seed=2), stripe_problem(seed=2), stripe_problem(seed=3)
     assert np.array_equal(a.x, b.x) and not np.array_equal(a.x, c.x)
-    with pytest.raises(ValueError, match="margin"):
+    with pytest.raises(ValueError, match="margin must be smaller than half_width"):
         stripe_problem(margin=0.3, half_width=0.2)
     with pytest.raises(ValueError, match="half_width"):
         stripe_problem(half_width=2.0)
@@ -213,22 +224,22 @@ def test_wider_network_succeeds_at_least_as_often():
 
 
 @pytest.mark.parametrize(
-    "kwargs, error",
+    "kwargs, error, message",
     [
-        ({"hidden": 0}, ValueError),
-        ({"seeds": []}, ValueError),
-        ({"seeds": [1.5]}, TypeError),
-        ({"epochs": 0}, ValueError),
-        ({"learning_rate": -1.0}, ValueError),
-        ({"activation": "relu"}, ValueError),
-        ({"init": "uniform"}, ValueError),
-        ({"nudge": -1e-12}, ValueError),
+        ({"hidden": 0}, ValueError, "hidden must be an integer >= 1"),
+        ({"seeds": []}, ValueError, "seeds must hold at least one seed"),
+        ({"seeds": [1.5]}, TypeError, "seed must be an integer"),
+        ({"epochs": 0}, ValueError, "epochs must be an integer >= 1"),
+        ({"learning_rate": -1.0}, ValueError, "learning_rate must be a finite number > 0"),
+        ({"activation": "relu"}, ValueError, "activation must be one of 'tanh', 'sigmoid'"),
+        ({"init": "uniform"}, ValueError, "init must be one of"),
+        ({"nudge": -1e-12}, ValueError, "nudge must be a finite number >= 0"),
     ],
 )
-def test_train_restarts_validates(kwargs, error):
+def test_train_restarts_validates(kwargs, error, message):
     problem = stripe_problem(10)
     arguments = {"hidden": 2, "seeds": [0], "epochs": 5, "learning_rate": 1.0, **kwargs}
-    with pytest.raises(error):
+    with pytest.raises(error, match=message):
         train_restarts(problem.x, problem.y, **arguments)
 
 
