@@ -20,12 +20,9 @@ from helpers import ROOT, load_by_path, make_sybil
 code_blocks = load_by_path("hooks/code_blocks.py")
 notebooks = load_by_path("hooks/notebooks.py")
 
+chapters_hook = load_by_path("hooks/chapters.py")
 NAV = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
-CHAPTERS = [
-    page.removesuffix(".md") + "/"
-    for section in NAV if isinstance(section, dict) and "Chapters" in section
-    for entry in section["Chapters"] for page in entry.values()
-]
+CHAPTERS = [source.removesuffix(".md") + "/" for source in chapters_hook.chapter_sources(NAV)]
 LABS = [f"labs/{lab.stem}/" for lab in sorted((ROOT / "docs" / "labs").glob("*.py"))]
 ARTIFACTS = ROOT / "test-artifacts" / "code"
 
