@@ -38,6 +38,13 @@ _memo = None
 INLINE = re.compile(r'<span class="arithmatex">\\\((.+?)\\\)</span>', re.DOTALL)
 DISPLAY = re.compile(r'<div class="arithmatex">\\\[(.+?)\\\]</div>', re.DOTALL)
 LEFTOVER_COMMAND = re.compile(r">\\[A-Za-z]+<")
+TEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|.", re.DOTALL)
+OPENING = {"{", "(", "[", r"\{", r"\left", r"\begin", r"\lVert", r"\lvert", r"\langle"}
+CLOSING = {"}", ")", "]", r"\}", r"\right", r"\end", r"\rVert", r"\rvert", r"\rangle"}
+RELATIONS = {"=", "<", ">", r"\le", r"\leq", r"\ge", r"\geq", r"\approx", r"\ne", r"\neq", r"\equiv", r"\sim"}
+BINARY = {"+", "-", r"\pm", r"\mp", r"\cdot", r"\odot", r"\times"}
+NO_BREAK_AFTER = {"", ",", "^", "_", "{}"}
+"""Where a + or - is a sign, not an operation: at the start, after a comma or in a script."""
 TITLE_MATH = re.compile(r"\\\((.+?)\\\)")
 """A formula in a table-of-contents title, which Python-Markdown keeps as arithmatex wrote it."""
 
@@ -49,18 +56,22 @@ ROWS = {"math", "mrow", "mtd", "mstyle", "msqrt", "mpadded", "mphantom", "menclo
 SCRIPTED = {"msub", "msup", "msubsup", "munder", "mover", "munderover"}
 LIMIT_NAMES = {"max", "min", "sup", "inf", "lim", "det", "Pr", "gcd"}
 """Operator names whose subscript goes underneath in display math, as in TeX."""
+SIGNS = {"\u2212", "+", "\u00b1", "\u2213"}
+SIGN_FOLLOWS = set("([{\u27e8,=<>\u2264\u2265\u2248\u2260\u223c\u2208\u2192")
+"""After these a minus or plus is a sign (prefix), not an operation between two terms."""
 PRIMES = set("\u2032\u2033\u2034\u2057")
 BARS = {"\u2016", "|"}
-BAR_ACCENT = {"\u00af": "\u0304"}
-"""``\\bar``: latex2mathml writes a macron, which the math font lacks; the combining macron is
-unicode-math's ``\\bar`` and the font positions it as an accent."""
+TEX_ACCENTS = {"\u00af": "\u0304", "^": "\u0302", "~": "\u0303"}
+"""``\\bar``, ``\\hat``, ``\\tilde``: latex2mathml writes a macron (which the math font lacks)
+and ASCII ``^`` and ``~`` (drawn as a separate glyph, high above the letter); the combining
+characters are unicode-math's, and the font sets them on the letter."""
 SPACED = set("=<>≤≥≈≠∼≃≅∝∈∉⊂⊆→←↦⟹⟺∣+−±∓×·⋅∘⊙,")
 """Operators written with spaces around them (commas with one after) in the plain-text reading."""
 LARGE_OPERATORS = set("∑∏∫∮⋃⋂")
 GROUPING = set(" +−-=<>≤≥,/")
 """A script or fraction part with one of these has more than one term: it is parenthesized."""
-ACCENTS = {"^": "\u0302", "~": "\u0303", "\u0304": "\u0304", "\u02d9": "\u0307", "\u2192": "\u20d7", "\u20d7": "\u20d7"}
-"""Accents, as the combining characters that put them over a letter in plain text."""
+ACCENTS = {"\u0302": "\u0302", "\u0303": "\u0303", "\u0304": "\u0304", "\u02d9": "\u0307", "\u2192": "\u20d7"}
+"""Accents (after :func:`mend`), as the combining characters that put them over a letter in plain text."""
 
 
 def _name(element: etree.Element) -> str:
@@ -122,7 +133,7 @@ def _mend_primes(root: etree.Element) -> None:
 
 
 def _mend_row(row: etree.Element, functions: frozenset[str]) -> None:
-    """Spacing of operator names and matching of bars in one row."""
+    """Spacing of operator names and signs, and matching of bars, in one row."""
     bars = [c for c in row if _name(_core(c)) == "mo" and _core(c).text in BARS and _core(c).get("stretchy") != "true"]
     for index, bar in enumerate(bars):
         # \lVert and \rVert: without a form, a bar mid-row is an infix operator that Chromium
@@ -130,6 +141,13 @@ def _mend_row(row: etree.Element, functions: frozenset[str]) -> None:
         _core(bar).set("stretchy", "false")
         if len(bars) % 2 == 0:
             _core(bar).attrib.update(form="postfix" if index % 2 else "prefix", fence="true")
+    for previous, child in zip(list(row)[:-1], list(row)[1:]):
+        # a sign after "(", "=" or ",": Chromium takes any mo but a row's first for an operation
+        # between two terms and spaces it so ("( − 1, 1)")
+        if _name(child) == "mo" and child.text in SIGNS and _name(previous) == "mo" and (
+            previous.text in SIGN_FOLLOWS or previous.get("form") == "prefix"
+        ):
+            child.set("form", "prefix")
     for child in list(row):
         token = _core(child)
         if not _is_operator_name(token, functions):
@@ -150,15 +168,15 @@ def _mend_row(row: etree.Element, functions: frozenset[str]) -> None:
 
 def mend(root: etree.Element) -> None:
     """Mend latex2mathml's MathML where native rendering differs from TeX: operator names
-    (``\\ln a_i`` read "lna_i"), bars of norms that did not match, primes shrunk to a dot, and
-    ``\\bar`` drawn in a character the math font lacks."""
+    (``\\ln a_i`` read "lna_i"), signs spaced as operations, bars of norms that did not match,
+    primes shrunk to a dot, and accents drawn in a character the math font lacks or set far
+    above the letter."""
     functions = _function_names()
     _mend_primes(root)
     for element in list(root.iter()):
-        if _name(element) == "mo" and element.text in BAR_ACCENT:
-            element.text = BAR_ACCENT[element.text]
-            element.set("stretchy", "false")
-        if _name(element) == "mover" and len(element) == 2 and element[1].text in BAR_ACCENT:
+        if _name(element) == "mover" and len(element) == 2 and _name(element[1]) == "mo" and element[1].text in TEX_ACCENTS:
+            element[1].text = TEX_ACCENTS[element[1].text]
+            element[1].set("stretchy", "false")  # as in TeX: \widehat stretches, \hat does not
             element.set("accent", "true")
     for element in list(root.iter()):
         if _name(element) in ROWS:
@@ -193,6 +211,8 @@ def plain_text(element: etree.Element) -> str:
         return (element.text or "").replace("\u00a0", " ")
     if name == "mo":
         text = (element.text or "").replace("\u2061", "")
+        if element.get("form") == "prefix" and text in SIGNS:
+            return text
         before = " " if element.get("lspace", "0") != "0" or text in SPACED - {","} else ""
         after = " " if element.get("rspace", "0") != "0" or text in SPACED or text in LARGE_OPERATORS else ""
         return f"{before}{text}{after}"
@@ -242,14 +262,56 @@ def annotated_mathml(tex: str, display: bool) -> tuple[etree.Element, str]:
     return root, re.sub(r" {2,}", " ", plain_text(presentation)).strip()
 
 
-def tex_to_mathml(tex: str, display: bool) -> str:
+def tex_to_mathml(tex: str, display: bool, continued: bool = False) -> str:
     """HTML for one formula: its MathML, which Material's search skips, and its plain-text
-    reading in a hidden element, which search indexes. (Material's indexer tells elements
-    apart by tag alone, so only an element that never nests in itself, like ``<math>``, can be
-    skipped whole.)"""
+    reading in a hidden element, which search indexes (after a space if the formula
+    ``continued`` another). Material's indexer tells elements apart by tag alone, so only an
+    element that never nests in itself, like ``<math>``, can be skipped whole."""
     root, reading = annotated_mathml(tex, display)
     root.set("data-search-exclude", "")
+    reading = f" {reading}" if continued else reading
     return f'{etree.tostring(root, encoding="unicode")}<span class="math-reading" hidden>{html.escape(reading)}</span>'
+
+
+def split_display(tex: str) -> list[list[str]]:
+    """A display formula cut where a narrow screen may break it: into groups at each top-level
+    ``\\qquad`` (TeX's space between side-by-side formulas), and each group into pieces before
+    each top-level relation (``=``, ``\\le``, ...) or binary operator (``+``, ``\\odot``, ...)
+    that joins two terms. A continuation opens with ``{}``, so that its operator keeps the
+    spacing of one between two terms. Nothing inside braces, brackets, parentheses, bars,
+    ``\\left...\\right`` or an environment is cut; a formula whose nesting does not balance is
+    returned whole."""
+    groups: list[list[str]] = [[""]]
+    depth, previous = 0, ""
+    for token in TEX_TOKEN.findall(tex):
+        if token in OPENING:
+            depth += 1
+        elif token in CLOSING:
+            depth -= 1
+        if depth < 0:
+            return [[tex]]
+        if depth == 0 and token == r"\qquad":
+            groups.append([""])
+            previous = ""
+            continue
+        joins_terms = token in RELATIONS or (token in BINARY and previous not in RELATIONS | BINARY | NO_BREAK_AFTER)
+        if depth == 0 and joins_terms and groups[-1][-1].strip():
+            groups[-1].append("{}")
+        groups[-1][-1] += token
+        previous = token if token.strip() else previous
+    if depth != 0:
+        return [[tex]]
+    return [[piece.strip() for piece in group] for group in groups if group[-1].strip() or len(group) > 1]
+
+
+def _display_html(tex: str) -> str:
+    """A ``math-display`` block of the pieces of :func:`split_display`, which CSS lays out in a
+    row that wraps at the cuts when the column is too narrow."""
+    parts = []
+    for index, pieces in enumerate(split_display(tex)):
+        mathml = "".join(tex_to_mathml(piece, True, continued=bool(index or number)) for number, piece in enumerate(pieces))
+        parts.append(mathml if len(pieces) == 1 else f'<span class="math-group">{mathml}</span>')
+    return f'<div class="math-display">{"".join(parts)}</div>'
 
 
 def on_config(config: MkDocsConfig) -> None:
@@ -272,12 +334,11 @@ def typeset(text: str, display: re.Pattern[str], inline: re.Pattern[str], source
         nonlocal failed
         tex = html.unescape(match.group(1)).strip()
         try:
-            mathml = tex_to_mathml(tex, is_display)
+            return _display_html(tex) if is_display else tex_to_mathml(tex, False)
         except ValueError as error:
             log.warning(f"docs/{source}: {error}")
             failed = True
             return match.group(0)
-        return f'<div class="math-display">{mathml}</div>' if is_display else mathml
 
     text = inline.sub(lambda m: replace(m, False), display.sub(lambda m: replace(m, True), text))
     return text, not failed
