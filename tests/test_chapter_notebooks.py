@@ -119,3 +119,52 @@ def test_chapter_page_offers_its_notebook(built_site, chapter):
     page = (site / chapter.stem / "index.html").read_text(encoding="utf-8")
     assert f'href="../{chapter.stem}.ipynb"' in page
     assert (site / f"{chapter.stem}.ipynb").read_bytes().startswith(b"{")
+
+
+def _luminance(rgb: str) -> float:
+    """WCAG relative luminance of a CSS ``rgb(r, g, b)`` colour."""
+    channels = [int(value) / 255 for value in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(first: str, second: str) -> float:
+    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+BUTTON_COLOURS = """(selector) => {
+    const button = document.querySelector(selector);
+    let element = button, background = null;
+    while (element && !background) {  // the first opaque background behind the text
+        const colour = getComputedStyle(element).backgroundColor;
+        if (!/rgba\\(.*, 0\\)$/.test(colour)) background = colour;
+        element = element.parentElement;
+    }
+    return {text: getComputedStyle(button).color, border: getComputedStyle(button).borderTopColor,
+            background: background || 'rgb(255, 255, 255)'};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_download_buttons_meet_wcag_aa_contrast_in_both_schemes(browser, site_url, scheme):
+    """The chapter and lab notebook-download buttons: text at least 4.5:1 against what is behind
+    it, at rest and when hovered, and the outline at least 3:1 (WCAG 1.4.3 and 1.4.11). In the
+    dark scheme Material's indigo button had 2.4:1."""
+    page = browser.new_page(color_scheme=scheme)
+    measured = []
+    buttons = (("curvature/", ".notebook-download .md-button"), ("labs/gradient-flow/", ".lab-download .md-button"))
+    for path, selector in buttons:
+        page.goto(site_url + path, wait_until="load")
+        palette = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+        assert palette == {"light": "default", "dark": "slate"}[scheme]
+        page.mouse.move(0, 0)
+        rest = page.evaluate(BUTTON_COLOURS, selector)
+        page.hover(selector)
+        page.wait_for_timeout(400)  # Material's colour transition
+        hover = page.evaluate(BUTTON_COLOURS, selector)
+        measured.append((path, _contrast(rest["text"], rest["background"]),
+                         _contrast(rest["border"], rest["background"]), _contrast(hover["text"], hover["background"])))
+    page.close()
+    for path, text, outline, hovered in measured:
+        assert text >= 4.5 and outline >= 3 and hovered >= 4.5, (scheme, path, text, outline, hovered)
