@@ -38,8 +38,8 @@ in the brain", *Psychological Review* 65 (1958) 386-408.
 Novikoff, A. B. J., "On convergence proofs on perceptrons", Symposium on the Mathematical
 Theory of Automata (1962) 615-622.
 Judd, J. S., "On the complexity of loading shallow neural networks", *J. Complexity* 4 (1988).
-Blum, A. L. & Rivest, R. L., "Training a 3-node neural network is NP-complete", *Neural
-Networks* 5 (1992) 117-127.
+Blum, A. L. & Rivest, R. L., "Training a 3-node neural network is NP-complete", NIPS 1 and
+COLT (1988); *Neural Networks* 5 (1992) 117-127.
 Boyd, S. & Vandenberghe, L., *Convex Optimization*, Cambridge University Press (2004), ch. 3.
 """
 
