@@ -10,7 +10,8 @@
 # theory: the error shrinks by $\max_i \lvert 1 - \eta \lambda_i \rvert$ per step for plain
 # descent, and by the spectral radius of the heavy-ball iteration with momentum.
 # Part 2 starts gradient descent from several points of the non-convex surface $G$ and reports
-# which local minimum each run ends in.
+# which local minimum each run ends in. Part 3 starts descent next to the saddle of
+# $x_1^2 - x_2^2$ and measures how long it lingers there, against saddle-free Newton.
 
 # %%
 K = 10.0                  # curvature ratio: L = x^2 + K y^2 (K = 1 is a round bowl)
@@ -23,6 +24,9 @@ STEPS = 60                # number of updates
 G_STARTS = [(-2.5, 2.5), (2.5, 2.5), (-2.5, -2.5), (2.5, -2.5), (0.0, 0.0), (1.0, -0.2)]
 G_LEARNING_RATE = 0.1
 G_STEPS = 300
+
+SADDLE_OFFSETS = [1e-2, 1e-4, 1e-6, 1e-8]  # distance of each start (1.5, offset) from the stable axis
+SADDLE_LEARNING_RATE = 0.1
 
 # %%
 import matplotlib.pyplot as plt
@@ -130,3 +134,67 @@ ax.set(xlabel="x", ylabel="y", title="gradient descent on G")
 ax.set_aspect("equal")
 # alt: descent paths from each start over the contours of G, coloured by the minimum they reach; stars mark the minima
 plt.show()
+
+# %% [markdown]
+# ## Part 3: how long does descent linger at a saddle?
+#
+# On $L = x_1^2 - x_2^2$ one gradient step multiplies $x_1$ by $1 - 2\eta$ and the offset $x_2$
+# by $1 + 2\eta$: descent from $(1.5, \epsilon)$ slides towards the saddle at the origin and leaves
+# only once the offset has grown, after about $\ln(1/\epsilon) / \ln(1 + 2\eta)$ steps.
+# Saddle-free Newton divides the gradient by $\lvert H \rvert$ (the Hessian with its eigenvalues made
+# positive) and doubles the offset at every step.
+
+# %%
+saddle = get_landscape("saddle")
+
+
+def steps_to_leave(step, start, limit=2000):
+    """Steps until the point is more than 1 away from the saddle after its closest approach."""
+    point, closest, steps = np.array(start, dtype=float), np.inf, 0
+    while steps < limit:
+        point = step(point)
+        steps += 1
+        distance = np.linalg.norm(point)
+        closest = min(closest, distance)
+        if distance > 1.0 and closest < 1.0:
+            return steps
+    return None
+
+
+def gradient_step(point):
+    return point - SADDLE_LEARNING_RATE * saddle.gradient(point)
+
+
+def saddle_free_newton_step(point):
+    eigenvalues, vectors = np.linalg.eigh(saddle.hessian(point))
+    absolute_hessian = vectors @ np.diag(np.abs(eigenvalues)) @ vectors.T
+    return point - np.linalg.solve(absolute_hessian, saddle.gradient(point))
+
+
+descent_steps = [steps_to_leave(gradient_step, (1.5, offset)) for offset in SADDLE_OFFSETS]
+newton_steps = [steps_to_leave(saddle_free_newton_step, (1.5, offset)) for offset in SADDLE_OFFSETS]
+for offset, d, n in zip(SADDLE_OFFSETS, descent_steps, newton_steps, strict=True):
+    print(f"offset {offset:.0e}: gradient descent leaves after {d} steps, saddle-free Newton after {n}")
+
+# %%
+figure, ax = plt.subplots(figsize=(6, 4))
+ax.semilogx(SADDLE_OFFSETS, descent_steps, marker="o", label=f"gradient descent, eta = {SADDLE_LEARNING_RATE}")
+ax.semilogx(SADDLE_OFFSETS, newton_steps, marker="s", label="saddle-free Newton")
+ax.set(xlabel="offset from the stable axis", ylabel="steps to leave the unit disc")
+ax.legend()
+# alt: steps needed to get away from the saddle against the starting offset on a log axis; both grow linearly in log(1/offset), gradient descent several times more steeply than saddle-free Newton
+plt.show()
+
+# %% [markdown]
+# ## Things to try
+#
+# - Part 1: set `LEARNING_RATE` just above and just below `2 / lambda_max` and watch the steep
+#   coordinate flip sign; then raise `K` to 100 and compare the steps plain descent needs with
+#   Polyak's heavy ball (`MOMENTUM` and `LEARNING_RATE` from the printed parameters).
+# - Part 1: with `K = 100`, set `MOMENTUM = 0.9` and a learning rate near `2 * (1 + 0.9) / (2K)`:
+#   momentum widens the stable range to $\eta\lambda < 2(1 + \beta)$.
+# - Part 2: add starts to `G_STARTS` until every minimum has a basin you can see; which start
+#   sits closest to a boundary between two basins?
+# - Part 3: halve `SADDLE_LEARNING_RATE`. How do the extra steps per factor of 100 in the offset
+#   change, and does that match $\ln 100 / \ln(1 + 2\eta)$?
+
