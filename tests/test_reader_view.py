@@ -153,10 +153,17 @@ MEASURE = """async () => {
           height: document.documentElement.scrollHeight};
 }"""
 
-AXE_RULES_THAT_VARY = ["color-contrast", "link-in-text-block", "scrollable-region-focusable", "target-size"]
-"""The axe-core rules whose outcome can change with the scheme (colours) or the width (what
-overflows, how large a control is). Every rule runs once per page, at desktop width in the light
-scheme; the other three views run only these (axe takes most of a view's time)."""
+AXE_RULES = {
+    ("desktop", "light"): None,  # every rule
+    ("desktop", "dark"): ["color-contrast", "link-in-text-block"],
+    ("phone", "light"): ["scrollable-region-focusable", "target-size"],
+    ("phone", "dark"): ["scrollable-region-focusable", "target-size"],
+}
+"""The axe-core rules each view runs. Every rule runs once per page, at desktop width in the
+light scheme; the other views run the rules whose outcome the scheme (colours) or the width (what
+overflows, how large a control is) can change. Colours do not depend on the width, so contrast
+is checked at desktop width in both schemes. axe takes most of a view's time, and contrast most
+of axe's."""
 
 AXE = """async (rules) => {
   const options = {resultTypes: ['violations']};
@@ -208,10 +215,7 @@ def tab(browser):
     context.add_init_script("try { Object.keys(localStorage).filter(k => k.endsWith('__palette'))"
                             ".forEach(k => localStorage.removeItem(k)); } catch (e) {}")
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    yield page, cdp
+    yield page, context.new_cdp_session(page)
     context.close()
 
 
@@ -243,7 +247,8 @@ def _visit(view: View, page, cdp, site_url: str, axe_script: Path, artifacts: Pa
     assert record["scheme"] == SCHEMES[view.scheme], (
         f"asked for {view.scheme} (prefers-color-scheme) but the page shows scheme {record['scheme']!r}")
     record["raw_tex"] = [t for t in record.pop("texts") if RAW_TEX.search(t["text"])]
-    record["math"]["glyph_fonts"] = _math_glyph_fonts(cdp) if record["math"]["count"] else []
+    first_view_of_page = (view.width, view.scheme) == ("desktop", "light")
+    record["math"]["glyph_fonts"] = _math_glyph_fonts(cdp) if record["math"]["count"] and first_view_of_page else None
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2 - innerHeight / 2)")
     shots.append(_save(page.screenshot(type="png"), artifacts / f"{view.name}-2-middle.png"))
     for index, figure in enumerate(record["figures"], start=1):
@@ -252,8 +257,7 @@ def _visit(view: View, page, cdp, site_url: str, axe_script: Path, artifacts: Pa
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", figure["name"].rsplit(".", 1)[0])
         shots.append(_save(png, artifacts / f"{view.name}-3-figure{index:02d}-{stem}.png"))
     page.add_script_tag(path=str(axe_script))
-    full = (view.width, view.scheme) == ("desktop", "light")
-    record["axe"] = page.evaluate(AXE, None if full else AXE_RULES_THAT_VARY)
+    record["axe"] = page.evaluate(AXE, AXE_RULES[view.width, view.scheme])
     record["screenshots"] = [s.name for s in shots]
     record["view"] = view._asdict()
     (artifacts / f"{view.name}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
@@ -269,13 +273,19 @@ def _save(png: bytes, path: Path) -> Path:
 
 def _math_glyph_fonts(cdp) -> list[dict]:
     """The fonts Chromium actually drew the first few formulas' glyphs with (DevTools protocol:
-    ``CSS.getPlatformFontsForNode``), which ``document.fonts`` alone cannot tell."""
+    ``CSS.getPlatformFontsForNode``), which ``document.fonts`` alone cannot tell. Asked once per
+    page: the font does not depend on the width or the scheme, and the CSS agent, while enabled,
+    slows everything the page does."""
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
     root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
     nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "article math :is(mi, mn, mo)"})["nodeIds"]
     fonts = {}
     for node in nodes[:12]:
         for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
             fonts[font["familyName"]] = font["isCustomFont"]
+    cdp.send("CSS.disable")
+    cdp.send("DOM.disable")
     return [{"family": family, "served": served} for family, served in fonts.items()]
 
 
@@ -306,16 +316,18 @@ def test_every_named_wide_equation_is_on_a_reader_page_with_a_reason():
 
 @_views()
 def test_math_is_set_in_a_math_font_the_site_serves(view, record):
+    """The first font listed for ``math`` is one the page loaded (every view), and the glyphs are
+    drawn with a served font (asked once per page, in its desktop light view)."""
     math = record["math"]
     if not math["count"]:
         return  # a page without formulas needs no math font
     first = math["families"][0] if math["families"] else None
-    drawn = [f["family"] for f in math["glyph_fonts"]]
     problems = []
     if first not in math["loaded"]:
         problems.append(f"the first font listed for math, {first!r}, is not a font the page loaded "
                         f"(loaded: {math['loaded'] or 'none'}; math asks for {math['families']})")
-    if not any(f["served"] for f in math["glyph_fonts"]):
+    if math["glyph_fonts"] is not None and not any(f["served"] for f in math["glyph_fonts"]):
+        drawn = [f["family"] for f in math["glyph_fonts"]]
         problems.append(f"the formulas' glyphs are drawn with {drawn}, none of them a font the site serves")
     assert not problems, f"{view} ({math['count']} formulas): " + "; ".join(problems)
 
@@ -404,7 +416,8 @@ def summary(folder: Path, since: float) -> list[str]:
             f" {sum(x > MAX_DARK_FIGURE_LUMINANCE for x in dark_figures)} of {len(dark_figures)}"
             + (f" (luminance {min(dark_figures):.2f} to {max(dark_figures):.2f})" if dark_figures else ""))
     with_math = [r for r in records if r["math"]["count"]]
-    unserved = {r["view"]["page"] for r in with_math if not any(f["served"] for f in r["math"]["glyph_fonts"])}
+    unserved = {r["view"]["page"] for r in with_math
+                if r["math"]["glyph_fonts"] is not None and not any(f["served"] for f in r["math"]["glyph_fonts"])}
     tex = {(r["view"]["page"], t["text"]) for r in records for t in r["raw_tex"]}
     axe: dict[str, int] = {}
     for r in records:
