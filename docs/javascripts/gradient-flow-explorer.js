@@ -224,7 +224,7 @@
     live.appendChild(summary);
     live.appendChild(axesNote);
     var timing = document.createElement("p");
-    timing.className = "gradient-flow-explorer__note";
+    timing.className = "gradient-flow-explorer__note gradient-flow-explorer__timing";
     live.appendChild(timing);
     var details = document.createElement("details");
     var caption = document.createElement("summary");
