@@ -10,8 +10,12 @@ build lists its files and awaited just before MkDocs copies them, so that it ove
 converting the pages and executing the labs. ``mkdocs serve`` also watches ``lesson_code/``:
 editing a figure function, or the code that computes its data, redraws it on the next reload.
 
+Every figure also has a narrow (phone) layout, ``figures/NAME.narrow.svg``: after MkDocs turns a
+page into HTML, each ``<img>`` of a figure becomes a ``<picture>`` whose ``<source>`` serves the
+narrow file below :data:`NARROW_MEDIA`; the ``<img>`` itself (and so its alt text) is unchanged.
+
 After a complete render the hook writes ``.cache/figures/manifest.json``: a hash of the package's
-sources and of the matplotlib and numpy versions, and the figures' files. While that hash still
+sources and of the versions of the libraries that draw them, and the figures' files. While that hash still
 matches, every figure's key does too, and a build takes the figures as they are without
 importing the figure code (and matplotlib) to check them one by one.
 """
@@ -37,6 +41,11 @@ log = logging.getLogger("mkdocs.hooks.figures")
 
 MANIFEST = "manifest.json"
 """Written after a complete render: the digest of the code that made the figures, and their files."""
+
+NARROW_MEDIA = "(max-width: 45em)"
+"""Screens that get the narrow layout: phones and small tablets in portrait (45em = 720 px)."""
+
+FIGURE_IMG = re.compile(r'<img\b[^>]*?\ssrc="(?P<src>(?:[^"]*/)?figures/(?P<stem>[A-Za-z0-9_-]+)\.(?P<ext>svg|png))"[^>]*>')
 
 FIGURE_LINK = re.compile(r"\]\(\s*(?:[^)\s]*/)?figures/([A-Za-z0-9_.-]+?\.(?:svg|png))")
 CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.S | re.M)
@@ -67,9 +76,10 @@ def _pages_using_figures(docs_dir: Path) -> dict[str, list[str]]:
     return users
 
 
-def _current_manifest(out_dir: Path, digest: str) -> dict[str, str] | None:
-    """Figure name -> file name, from the manifest of the last complete render, if that render
-    was made by the same code and every file it lists is still there; else None."""
+def _current_manifest(out_dir: Path, digest: str) -> dict[str, list[str]] | None:
+    """Figure name -> its files (the one pages embed first, then its narrow layout), from the
+    manifest of the last complete render, if that render was made by the same code and every file
+    it lists is still there; else None."""
     try:
         manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -77,12 +87,13 @@ def _current_manifest(out_dir: Path, digest: str) -> dict[str, str] | None:
     if manifest.get("digest") != digest:
         return None
     filenames = manifest.get("filenames", {})
-    if all((out_dir / f).exists() and (out_dir / f"{f}.key").exists() for f in filenames.values()):
+    if all(isinstance(files, list) and files and (out_dir / f"{files[0]}.key").exists()
+           and all((out_dir / f).exists() for f in files) for files in filenames.values()):
         return filenames
     return None
 
 
-def _write_manifest(out_dir: Path, digest: str, filenames: dict[str, str]) -> None:
+def _write_manifest(out_dir: Path, digest: str, filenames: dict[str, list[str]]) -> None:
     (out_dir / MANIFEST).write_text(json.dumps({"digest": digest, "filenames": filenames}, indent=1), encoding="utf-8")
 
 
@@ -97,19 +108,20 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     filenames = _current_manifest(out_dir, digest)
     figures = _fresh_figures_module() if filenames is None else None
     if figures is not None:
-        filenames = {spec.name: spec.filename for spec in figures.FIGURES.values()}
-    for filename in sorted(set(users) - set(filenames.values())):
+        filenames = {spec.name: list(spec.filenames) for spec in figures.FIGURES.values()}
+    embedded = {files[0] for files in filenames.values()}
+    for filename in sorted(set(users) - embedded):
         pages = ", ".join("docs/" + p for p in users[filename])
         stem = filename.rsplit(".", 1)[0]
         if stem in filenames:
             log.warning(f"{pages} embeds figures/{filename}, but that figure is published as "
-                        f"figures/{filenames[stem]}")
+                        f"figures/{filenames[stem][0]}")
         else:
             log.warning(
                 f"{pages} embeds figures/{filename}, but no figure is registered as {stem!r}. "
                 f"Registered figures: {', '.join(sorted(filenames))}"
             )
-    for filename in filenames.values():
+    for filename in sorted(f for group in filenames.values() for f in group):
         files.append(File.generated(config, f"figures/{filename}", abs_src_path=str(out_dir / filename)))
     if figures is None:
         for name in filenames:
@@ -132,10 +144,29 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+def with_narrow_sources(html: str) -> str:
+    """Wrap each figure ``<img>`` of a page's HTML in a ``<picture>`` that serves the figure's
+    narrow layout to screens matching :data:`NARROW_MEDIA`; the ``<img>`` stays as it was.
+
+    >>> with_narrow_sources('<p><img alt="Loss" src="../figures/loss.svg" /></p>')
+    '<p><picture><source media="(max-width: 45em)" srcset="../figures/loss.narrow.svg" /><img alt="Loss" src="../figures/loss.svg" /></picture></p>'
+    """
+    def picture(match: re.Match) -> str:
+        narrow = match["src"][: -len(match["ext"])] + "narrow." + match["ext"]
+        return (f'<picture><source media="{NARROW_MEDIA}" srcset="{narrow}" />'
+                f"{match.group(0)}</picture>")
+
+    return FIGURE_IMG.sub(picture, html)
+
+
+def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
+    return with_narrow_sources(html)
+
+
 class _Drawing:
     """The figure-drawing process of the current build, and what its errors must name."""
 
-    def __init__(self, process: subprocess.Popen, filenames: dict[str, str], users: dict[str, list[str]],
+    def __init__(self, process: subprocess.Popen, filenames: dict[str, list[str]], users: dict[str, list[str]],
                  on_success: Callable[[], None]):
         self.process, self.filenames, self.users, self.on_success = process, filenames, users, on_success
 
@@ -149,7 +180,7 @@ class _Drawing:
         message = errors.strip().splitlines()[-1] if errors.strip() else "no message"
         message = message.removeprefix("error: ")
         named = re.match(r"figure '([^']+)'", message)
-        filename = self.filenames.get(named.group(1), "") if named else ""
+        filename = self.filenames.get(named.group(1), [""])[0] if named else ""
         pages = ", ".join("docs/" + p for p in self.users.get(filename, [])) or "no page yet"
         raise PluginError(f"Could not draw {message} (used by {pages})")
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
-FIGURE_PACKAGES = ("matplotlib", "numpy")
-"""Distributions whose versions are part of every figure's key."""
+FIGURE_PACKAGES = ("matplotlib", "numpy", "pillow", "scikit-learn")
+"""Distributions whose versions are part of every figure's key: those that draw a figure
+(matplotlib; Pillow quantizes the raster figures) and those that compute its data (numpy;
+scikit-learn supplies the 8x8 digits that the layer-speed figure trains on)."""
 
 LAB_PACKAGES = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel")
 """Distributions whose versions are part of the key of the executed labs."""

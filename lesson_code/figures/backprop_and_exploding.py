@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import LogLocator, NullFormatter
 from matplotlib.patches import FancyArrowPatch
 
 from lesson_code.exploding import clipping_comparison
-from lesson_code.figures.registry import new_figure, register
+from lesson_code.figures.registry import is_narrow, new_figure, panels, register
 from lesson_code.jacobians import gaussian_matrices, product_singular_values
 from lesson_code.network import chain_gradients
 
@@ -21,22 +25,27 @@ PRODUCT_GAINS = (0.5, 1.0, 2.0)
 """Weight standard deviations of the product figure, in units of 1 / sqrt(width)."""
 
 
+@functools.cache  # both layouts of the figure are drawn in one process: computed once
+def _product_values(scale: float) -> np.ndarray:
+    return product_singular_values(gaussian_matrices(PRODUCT_WIDTH, PRODUCT_DEPTH, scale=scale, seed=0))
+
+
 @register("one_node_chain", curves=2)
 def one_node_chain() -> Figure:
     """The chain x -> h_1 -> ... -> o drawn as a diagram, over |dL/dh_t| for two chains."""
-    figure = new_figure(7.2, 4.6)
+    figure = new_figure(4.6, 5.4) if is_narrow() else new_figure(7.2, 4.6)
     diagram, signal = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.6]})
     m = CHAIN_LINKS
     names = ["x"] + [f"$h_{{{t}}}$" for t in range(1, m)] + ["o"]
     radius = 0.3
-    diagram.plot(np.arange(m + 1), np.zeros(m + 1), linestyle="none", marker="o", markersize=19,
+    diagram.plot(np.arange(m + 1), np.zeros(m + 1), linestyle="none", marker="o", markersize=14 if is_narrow() else 19,
                  markerfacecolor="white", markeredgecolor="0.25", label="_units")
     for t, name in enumerate(names):
         diagram.text(t, 0.0, name, ha="center", va="center", fontsize=9)
     for t in range(1, m + 1):
         diagram.add_patch(FancyArrowPatch((t - 1 + radius, 0.0), (t - radius, 0.0), arrowstyle="-|>",
                                           mutation_scale=9, color="0.25", linewidth=1.0))
-        diagram.text(t - 0.5, 0.22, f"$w_{{{t}}}$", ha="center", va="bottom", fontsize=8)
+        diagram.text(t - 0.5, 0.22, f"$w_{{{t}}}$", ha="center", va="bottom", fontsize=9)
     diagram.add_patch(FancyArrowPatch((m, -0.55), (0, -0.55), arrowstyle="-|>", mutation_scale=10,
                                       color="tab:red", linewidth=1.2))
     diagram.text(m / 2, -0.68, r"backward: $\partial L/\partial h_t = \Phi'(w_{t+1}h_t)\,w_{t+1}\,"
@@ -63,7 +72,7 @@ def one_node_chain() -> Figure:
     signal.set_xticks(t)
     signal.set_xlabel("layer t (0 = input x, 10 = output o)")
     signal.set_ylabel(r"$|\partial L / \partial h_t|$ (with $\partial L/\partial o = 1$)")
-    signal.legend(loc="center left", fontsize=8)
+    signal.legend(loc="center left", fontsize=9)
     return figure
 
 
@@ -76,14 +85,23 @@ def jacobian_product_spectrum() -> Figure:
     colors = ("tab:blue", "tab:green", "tab:red")
     for gain, color in zip(PRODUCT_GAINS, colors):
         scale = gain / np.sqrt(PRODUCT_WIDTH)
-        values = product_singular_values(gaussian_matrices(PRODUCT_WIDTH, PRODUCT_DEPTH, scale=scale, seed=0))
+        values = _product_values(scale)
         ax.semilogy(k, values[:, 0], color=color, label=f"largest, std = {scale:.2f}")
         ax.semilogy(k, np.median(values, axis=1), color=color, linestyle="--", label=f"median, std = {scale:.2f}")
     ax.axhline(1.0, color="0.4", linewidth=0.8, label="_one")
     ax.set_xlabel("number of factors k in the product $W_k \\cdots W_1$")
     ax.set_ylabel("singular value of the product")
     ax.set_title(f"{PRODUCT_WIDTH} x {PRODUCT_WIDTH} matrices with N(0, std$^2$) entries", fontsize=10)
-    ax.legend(fontsize=8, ncol=2, loc="lower left")
+    # A decade per minor tick, labels every five decades: the values span about forty decades.
+    ax.yaxis.set_major_locator(LogLocator(base=10.0 ** 5, numticks=20))
+    ax.yaxis.set_minor_locator(LogLocator(base=10.0, subs=(1.0,), numticks=100))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    # Two small legends instead of six entries: the colour says the std, the style the statistic.
+    stds = ax.legend([Line2D([], [], color=c) for c in colors],
+                     [f"std = {g / np.sqrt(PRODUCT_WIDTH):.2f}" for g in PRODUCT_GAINS], loc="upper left")
+    ax.add_artist(stds)
+    ax.legend([Line2D([], [], color="0.3"), Line2D([], [], color="0.3", linestyle="--")],
+              ["largest singular value", "median singular value"], loc="lower left")
     return figure
 
 
@@ -91,8 +109,7 @@ def jacobian_product_spectrum() -> Figure:
 def clipping_loss() -> Figure:
     """Training loss with and without clipping by global norm, same learning rate and seed."""
     runs = clipping_comparison()
-    figure = new_figure(8.4, 3.6)
-    full, zoom = figure.subplots(1, 2)
+    figure, (full, zoom) = panels(2, 8.4, 3.6)
     for history, label in ((runs.unclipped, "no clipping"),
                            (runs.clipped, f"clipped to global norm {runs.clip_norm:g}")):
         ratio = history.loss / history.loss[0]
@@ -105,7 +122,7 @@ def clipping_loss() -> Figure:
     zoom.set_ylim(0.0, 1.6)
     full.set_title("log scale", fontsize=10)
     zoom.set_title("linear scale, below 1.6", fontsize=10)
-    full.legend(loc="upper left", fontsize=8)
+    full.legend(loc="upper left", fontsize=9)
     figure.suptitle(f"cubic regression with raw targets, learning rate {runs.learning_rate:g}, same start",
                     fontsize=10)
     return figure
@@ -123,7 +140,7 @@ def clipping_gradient_norms() -> Figure:
         ax.semilogy(np.arange(1, norms.size + 1), norms, label=label)
     ax.axhline(runs.clip_norm, color="0.3", linestyle=":", linewidth=1.0, label="_threshold")
     ax.annotate("clipping threshold", (1, runs.clip_norm), xytext=(0, 4),
-                textcoords="offset points", ha="left", fontsize=8, color="0.3")
+                textcoords="offset points", ha="left", fontsize=9, color="0.3")
     ax.set_xlabel("gradient descent step (full batch)")
     ax.set_ylabel("global gradient norm before clipping")
     ax.legend(loc="upper left")

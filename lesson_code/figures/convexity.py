@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from lesson_code.convexity import descend_from_starts
 from lesson_code.critical_points import (
@@ -13,7 +16,7 @@ from lesson_code.critical_points import (
     landscape_critical_points,
     positive_definite_fraction,
 )
-from lesson_code.figures.registry import new_figure, register
+from lesson_code.figures.registry import is_narrow, new_figure, panels, register
 from lesson_code.landscapes import get_landscape
 from lesson_code.optim import gradient_descent
 
@@ -36,6 +39,11 @@ CENSUS_STARTS = 100
 subset of the saddles, none finds them all)."""
 
 
+# Both layouts of a figure are drawn in one process: their data are computed once.
+_census = functools.cache(lambda hidden: find_critical_points(TinyTanhNet(hidden), n_starts=CENSUS_STARTS))
+_positive_definite_fraction = functools.cache(positive_definite_fraction)
+
+
 def _grid(landscape, n: int = 60):
     (x_low, x_high), (y_low, y_high) = landscape.bounds
     x, y = np.meshgrid(np.linspace(x_low, x_high, n), np.linspace(y_low, y_high, n))
@@ -45,11 +53,12 @@ def _grid(landscape, n: int = 60):
 @register("convex_vs_nonconvex", curves=0, raster=True)
 def convex_vs_nonconvex() -> Figure:
     """The convex g (one bowl) next to the non-convex G (a bowl with three dips), as surfaces."""
-    figure = new_figure(10.0, 4.4)
+    figure = new_figure(10.0, 4.4) if not is_narrow() else new_figure(4.6, 7.6)
+    rows, columns = (2, 1) if is_narrow() else (1, 2)
     for position, name in ((1, "convex_g"), (2, "nonconvex_G")):
         landscape = get_landscape(name)
-        ax = figure.add_subplot(1, 2, position, projection="3d")
-        x, y, z = _grid(landscape, 26)
+        ax = figure.add_subplot(rows, columns, position, projection="3d")
+        x, y, z = _grid(landscape, 61)
         ax.plot_surface(x, y, z, cmap="viridis", linewidth=0, antialiased=False, rasterized=True,
                         alpha=0.9)
         for minimum in landscape.minima:
@@ -57,7 +66,8 @@ def convex_vs_nonconvex() -> Figure:
                        label="_minimum")
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-        ax.set_zlabel("loss")
+        ax.zaxis.set_major_locator(MaxNLocator(4))
+        ax.set_zlabel("loss", labelpad=8)
         title = "(a) convex: " if name == "convex_g" else "(b) non-convex: "
         ax.set_title(title + ("$g(x, y)$, one minimum" if name == "convex_g"
                               else f"$G(x, y)$, {len(landscape.minima)} local minima"), fontsize=10)
@@ -102,7 +112,7 @@ def descent_on_G() -> Figure:
     ax.set_aspect("equal")
     handles, labels = ax.get_legend_handles_labels()
     order = sorted(range(len(labels)), key=lambda i: labels[i])
-    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower left", fontsize=8,
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower left", fontsize=9,
               framealpha=0.8, frameon=True)
     return figure
 
@@ -112,8 +122,7 @@ def saddle_escape() -> Figure:
     """Descent on x^2 - y^2 from the stable axis: it approaches the saddle, then leaves it."""
     saddle = get_landscape("saddle")
     learning_rate, n_steps = 0.1, 80
-    figure = new_figure(10.0, 4.0)
-    left, right = figure.subplots(1, 2)
+    figure, (left, right) = panels(2, 10.0, 4.0)
     x, y, z = _grid(saddle, 80)
     left.contour(x, y, z, levels=np.linspace(-3.5, 3.5, 15), colors="0.6", linewidths=0.7)
     left.plot(0.0, 0.0, marker="X", color="k", markersize=8, label="_saddle")
@@ -133,11 +142,11 @@ def saddle_escape() -> Figure:
     left.set_xlabel("$x_1$")
     left.set_ylabel("$x_2$")
     left.set_title(f"$x_1^2 - x_2^2$, $\\eta$ = {learning_rate}", fontsize=10)
-    left.legend(loc="lower left", fontsize=8)
+    left.legend(loc="lower left", fontsize=9)
     right.set_xlabel("step k")
     right.set_ylabel("distance to the saddle (0, 0)")
     right.set_title("closer along $x_1$, then away along $x_2$", fontsize=10)
-    right.legend(fontsize=8)
+    right.legend(fontsize=9)
     return figure
 
 
@@ -147,7 +156,7 @@ def critical_point_index() -> Figure:
     figure = new_figure(6.4, 4.2)
     ax = figure.add_subplot()
     for hidden, marker in zip(CENSUS_HIDDEN, ("o", "s", "^")):
-        search = find_critical_points(TinyTanhNet(hidden), n_starts=CENSUS_STARTS)
+        search = _census(hidden)
         index = np.array([p.index for p in search.points])
         loss = np.array([p.loss for p in search.points])
         ax.plot(index, loss, marker=marker, linestyle="none", markersize=6, alpha=0.8,
@@ -156,7 +165,7 @@ def critical_point_index() -> Figure:
     ax.set_xlabel("index (fraction of negative Hessian eigenvalues)")
     ax.set_ylabel("cost C at the critical point")
     ax.set_title("critical points of a tiny tanh network", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
     return figure
 
 
@@ -164,7 +173,7 @@ def critical_point_index() -> Figure:
 def positive_definite_fraction_figure() -> Figure:
     """Share of random symmetric matrices with only positive eigenvalues, against dimension."""
     dimensions = np.arange(1, 6)
-    fractions = [positive_definite_fraction(int(d), n_matrices=60_000) for d in dimensions]
+    fractions = [_positive_definite_fraction(int(d), n_matrices=60_000) for d in dimensions]
     figure = new_figure(6.0, 3.8)
     ax = figure.add_subplot()
     ax.semilogy(dimensions, fractions, marker="o", label="measured, random symmetric (GOE) matrices")
@@ -173,5 +182,5 @@ def positive_definite_fraction_figure() -> Figure:
     ax.set_xticks(dimensions)
     ax.set_xlabel("dimension d")
     ax.set_ylabel("fraction positive definite")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return figure

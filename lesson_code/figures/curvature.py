@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lesson_code.figures.registry import new_figure, register
+from lesson_code.figures.registry import new_figure, panels, register
 from lesson_code.landscapes import Landscape, get_landscape
 from lesson_code.optim import (
     condition_number,
@@ -61,8 +61,7 @@ def _distances(path: np.ndarray, point) -> np.ndarray:
 @register("bowl_descent_paths", curves=2, raster=True)
 def bowl_descent_paths() -> Figure:
     """Gradient descent at the same step on x^2 + y^2 and x^2 + 4y^2: straight vs zig-zag."""
-    figure = new_figure(9.0, 3.8)
-    axes = figure.subplots(1, 2)
+    figure, axes = panels(2, 9.0, 3.8)
     learning_rate = 0.2
     for ax, name, colour in zip(axes, ("round_bowl", "elliptic_bowl"), ("C0", "C1")):
         bowl = get_landscape(name)
@@ -73,7 +72,7 @@ def bowl_descent_paths() -> Figure:
         # The first step is perpendicular to the contour through the start.
         ax.set_title(f"$L = {bowl.tex}$")
         ax.set_aspect("equal")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="lower right", fontsize=9)
     return figure
 
 
@@ -85,8 +84,7 @@ def step_size_stability() -> Figure:
     edge = stable_learning_rate(hessian)
     lambda_max = float(np.max(np.linalg.eigvalsh(hessian)))
     rates = (round(0.96 * edge, 4), round(1.04 * edge, 4))
-    figure = new_figure(9.5, 3.8)
-    left, right = figure.subplots(1, 2)
+    figure, (left, right) = panels(2, 9.5, 3.8)
     steps = np.arange(40 + 1)
     n_shown = 20
     for learning_rate, colour in zip(rates, ("C0", "C3")):
@@ -106,7 +104,7 @@ def step_size_stability() -> Figure:
     right.set_title("distance to the minimum")
     right.set_xlabel("step k")
     right.set_ylabel(r"$\Vert w_k - w^* \Vert$")
-    right.legend(fontsize=8)
+    right.legend(fontsize=9)
     return figure
 
 
@@ -118,8 +116,7 @@ def cliff_overshoot() -> Figure:
     clipped = gradient_descent(cliff.gradient, CLIFF_START, CLIFF_LEARNING_RATE, 30,
                                max_step_norm=CLIFF_MAX_STEP)
     x_high = float(np.ceil(plain[:, 0].max() + 1.0))
-    figure = new_figure(10.0, 3.8)
-    left, right = figure.subplots(1, 2, width_ratios=(1, 1.5))
+    figure, (left, right) = panels(2, 10.0, 3.8, width_ratios=(1, 1.5))
     x = np.linspace(-3.0, x_high, 600)
     left.plot(x, cliff.value(x, CLIFF_START[1]), color="0.3", label=f"L(x, y = {CLIFF_START[1]})")
     for path, colour, name in ((plain, "C3", "plain"), (clipped, "C0", "clipped")):
@@ -128,18 +125,18 @@ def cliff_overshoot() -> Figure:
         left.annotate(f"after one {name} step", (path[1, 0], cliff.value(*path[1])),
                       xytext=(path[1, 0] - (5.0 if name == "plain" else -1.0),
                               cliff.value(*path[1]) + (0.8 if name == "plain" else 1.5)),
-                      arrowprops={"arrowstyle": "->", "color": colour}, fontsize=8, color=colour)
+                      arrowprops={"arrowstyle": "->", "color": colour}, fontsize=9, color=colour)
     left.set_xlabel("x")
     left.set_ylabel("loss")
     left.set_title("a slice through the start")
-    left.legend(loc="upper right", fontsize=8)
+    left.legend(loc="upper right", fontsize=9)
     _contours(right, cliff, window=((-3.0, x_high), (-2.0, 2.0)), n_levels=14, log_levels=False)
     right.plot(plain[:, 0], plain[:, 1], marker="o", markersize=3, color="C3",
                label=f"plain, $\\eta$ = {CLIFF_LEARNING_RATE}")
     right.plot(clipped[:, 0], clipped[:, 1], marker="o", markersize=3, color="C0",
                label=f"step clipped to length {CLIFF_MAX_STEP}")
     right.set_title("30 steps from the cliff face")
-    right.legend(loc="lower right", fontsize=8)
+    right.legend(loc="lower right", fontsize=9)
     return figure
 
 
@@ -160,15 +157,14 @@ def valley_descent_paths() -> Figure:
     ax.plot(heavy[:, 0], heavy[:, 1], marker="o", markersize=2.5, linewidth=1, color="C0",
             label=f"heavy ball, $\\eta$ = {learning_rate:.3f}, $\\beta$ = {momentum:.3f}")
     ax.set_title(f"$L = {valley.tex}$, first {n_steps} steps")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=9)
     return figure
 
 
 @register("convergence_rates", curves=8, raster=True)
 def convergence_rates() -> Figure:
     """Distance to the minimum per step, measured and predicted, for GD and heavy ball."""
-    figure = new_figure(10.0, 3.8)
-    axes = figure.subplots(1, 2)
+    figure, axes = panels(2, 10.0, 3.8)
     cases = (("elliptic_bowl", BOWL_START, 40), ("sloping_valley", VALLEY_START, 200))
     for ax, (name, start, n_steps) in zip(axes, cases):
         landscape = get_landscape(name)
@@ -191,5 +187,5 @@ def convergence_rates() -> Figure:
         ax.set_title(f"$L = {landscape.tex}$ ($\\kappa$ = {kappa:.0f})", fontsize=9)
         ax.set_xlabel("step k")
         ax.set_ylabel(r"$\Vert w_k - w^* \Vert$")
-        ax.legend(fontsize=8, loc="lower left")
+        ax.legend(fontsize=9, loc="lower left")
     return figure

@@ -1,9 +1,14 @@
 """Draw registered figures to SVG (PNG for raster figures), byte-identical run to run,
 skipping unchanged ones.
 
+Each figure is published twice: ``NAME.svg`` as designed and ``NAME.narrow.svg`` in the narrow
+(phone) layout of :mod:`lesson_code.figures.registry`. Both are drawn in the same process, one
+after the other, so the second reuses the cached computations of the first.
+
 A figure is redrawn only when one of its inputs changed: its own module, the rest of
-``lesson_code`` (the code that computes its data), or the matplotlib / numpy version. The
-inputs are hashed into a key stored beside the file (``NAME.svg.key`` or ``NAME.png.key``).
+``lesson_code`` (the code that computes its data), or the version of a library that computes or
+draws it (:data:`lesson_code._digest.FIGURE_PACKAGES`). The inputs are hashed into a key stored
+beside the file (``NAME.svg.key`` or ``NAME.png.key``).
 
 SVG output is made deterministic with a fixed ``svg.hashsalt`` (the ids matplotlib generates)
 and no ``Date``/``Creator`` metadata; either alone is not enough. PNG output carries no
@@ -30,7 +35,7 @@ from PIL import Image
 from threadpoolctl import threadpool_limits
 
 from lesson_code._digest import FIGURE_PACKAGES, source_digest
-from lesson_code.figures.registry import FIGURES, FigureSpec, get_figure
+from lesson_code.figures.registry import FIGURES, FigureSpec, get_figure, narrow_layout
 
 DEFAULT_OUT = Path(".cache") / "figures"
 
@@ -38,6 +43,10 @@ STYLE: dict[str, object] = {
     "svg.hashsalt": "why-deep-networks-are-hard-to-train",
     "svg.fonttype": "path",
     "font.size": 10.0,
+    # the smallest text of a figure: 9 pt shows 8-10 CSS pixels tall at both widths
+    "legend.fontsize": 9.0,
+    "axes.titlesize": 10.0,
+    "figure.titlesize": 10.0,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
@@ -82,18 +91,16 @@ def figure_key(spec: FigureSpec, core_digest: str | None = None) -> str:
         spec.name,
         core_digest if core_digest is not None else _core_digest(),
         spec.source.read_text(encoding="utf-8"),
-        *(version(name) for name in FIGURE_PACKAGES),
+        *(f"{name}=={version(name)}" for name in FIGURE_PACKAGES),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
 
 
-def draw(spec: FigureSpec) -> tuple[Figure, bytes]:
-    """Call the figure function; return the Figure and its published bytes (SVG, or PNG for a
-    raster figure). FigureError if it fails."""
-
-    with matplotlib.rc_context(STYLE):
+def draw_variant(spec: FigureSpec, narrow: bool = False) -> Figure:
+    """Call the figure function, in the narrow layout if ``narrow``; FigureError if it fails."""
+    with matplotlib.rc_context(STYLE), narrow_layout(narrow):
         try:
             figure = spec.function()
         except Exception as error:
@@ -101,16 +108,31 @@ def draw(spec: FigureSpec) -> tuple[Figure, bytes]:
                 spec.name, f"its function {spec.function.__name__}() in {spec.source.name} raised "
                 f"{type(error).__name__}: {error}"
             ) from error
-        if not isinstance(figure, Figure):
-            raise FigureError(
-                spec.name, f"{spec.function.__name__}() must return a matplotlib Figure, "
-                f"got {type(figure).__name__}"
-            )
+    if not isinstance(figure, Figure):
+        raise FigureError(
+            spec.name, f"{spec.function.__name__}() must return a matplotlib Figure, "
+            f"got {type(figure).__name__}"
+        )
+    return figure
+
+
+def published_bytes(spec: FigureSpec, figure: Figure) -> bytes:
+    """The file the site serves for ``figure``: a compact SVG, or a PNG for a raster figure."""
+    with matplotlib.rc_context(STYLE):
         if spec.raster:
-            return figure, png_bytes(figure)
+            return png_bytes(figure)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return figure, compact_svg(buffer.getvalue())
+    return compact_svg(buffer.getvalue())
+
+
+def draw(spec: FigureSpec) -> tuple[Figure, dict[str, bytes]]:
+    """Draw both layouts of a figure: the Figure as designed, and the published bytes of each of
+    :attr:`FigureSpec.filenames`. FigureError if the function fails."""
+    figure = draw_variant(spec)
+    images = {spec.filename: published_bytes(spec, figure),
+              spec.narrow_filename: published_bytes(spec, draw_variant(spec, narrow=True))}
+    return figure, images
 
 
 RASTER_DPI = 144
@@ -134,29 +156,41 @@ def png_bytes(figure: Figure) -> bytes:
 
 
 DECIMAL = re.compile(rb"-?\d+\.\d{2,}")
-PATH_BREAK = re.compile(rb" \n(?=[MLCQZz])|\n(?=\")")  # between path commands; before d's closing quote
+PATH_DATA = re.compile(rb'(?<=\sd=")[^"]*')
+PATH_BREAK = re.compile(rb" \n(?=[MLCQZz])|\n$")  # between path commands; before d's closing quote
 
 
 def compact_svg(svg: bytes) -> bytes:
-    r"""matplotlib's SVG with every coordinate rounded to 0.1 pt and each path's commands on one
-    line: a third smaller for the contour plots, with no visible change (0.1 pt is 1/720 inch).
+    r"""matplotlib's SVG with the coordinates of every path (its ``d`` attribute) rounded to 0.1 pt
+    and its commands on one line: a third smaller for the contour plots, with no visible change
+    (0.1 pt is 1/720 inch).
+
+    Nothing outside path data is touched: a glyph is drawn by a transform such as
+    ``scale(0.015625)``, which rounding would turn into ``scale(0)`` and so erase every label.
 
     >>> compact_svg(b'<path d="M 59.372318 239.59976 \nL -0.04 10 \nz\n"/>')
     b'<path d="M 59.4 239.6 L 0 10 z"/>'
+    >>> compact_svg(b'<use transform="scale(0.015625)" x="63.636875"/>')
+    b'<use transform="scale(0.015625)" x="63.636875"/>'
     """
     def rounded(match: re.Match) -> bytes:
         text = f"{float(match.group(0)):.1f}".rstrip("0").rstrip(".")
         return b"0" if text in ("-0", "") else text.encode()
 
-    return PATH_BREAK.sub(lambda m: b" " if m.group(0).startswith(b" ") else b"", DECIMAL.sub(rounded, svg))
+    def path_data(match: re.Match) -> bytes:
+        joined = PATH_BREAK.sub(lambda m: b" " if m.group(0).startswith(b" ") else b"", match.group(0))
+        return DECIMAL.sub(rounded, joined)
+
+    return PATH_DATA.sub(path_data, svg)
 
 
 @dataclass(frozen=True)
 class DrawnFigure:
-    """One figure drawn: the Figure (when kept), its published bytes, and the seconds it took."""
+    """One figure drawn: the Figure as designed (when kept), the published bytes of both layouts
+    by file name, and the seconds it took."""
 
     figure: Figure | None
-    image: bytes
+    images: dict[str, bytes]
     seconds: float
 
 
@@ -164,8 +198,8 @@ def _draw_sequentially(names: list[str], keep_figures: bool) -> dict[str, DrawnF
     drawn = {}
     for name in names:
         start = time.perf_counter()
-        figure, image = draw(get_figure(name))
-        drawn[name] = DrawnFigure(figure if keep_figures else None, image, time.perf_counter() - start)
+        figure, images = draw(get_figure(name))
+        drawn[name] = DrawnFigure(figure if keep_figures else None, images, time.perf_counter() - start)
     return drawn
 
 
@@ -202,7 +236,8 @@ def draw_figures(
 
 def _is_current(spec: FigureSpec, out: Path, key: str) -> bool:
     key_path = out / f"{spec.filename}.key"
-    return (out / spec.filename).exists() and key_path.exists() and key_path.read_text(encoding="utf-8") == key
+    return (all((out / filename).exists() for filename in spec.filenames) and key_path.exists()
+            and key_path.read_text(encoding="utf-8") == key)
 
 
 def stale_figures(out_dir: Path | str = DEFAULT_OUT) -> list[str]:
@@ -223,8 +258,8 @@ def render(
     log: Callable[[str], None] | None = print,
     workers: int | None = None,
 ) -> list[RenderResult]:
-    """Draw figures into ``out_dir/NAME.svg`` (``.png`` for raster figures), skipping those
-    whose inputs have not changed.
+    """Draw figures into ``out_dir/NAME.svg`` and ``out_dir/NAME.narrow.svg`` (``.png`` for
+    raster figures), skipping those whose inputs have not changed.
 
     Parameters
     ----------
@@ -255,10 +290,11 @@ def render(
     for spec in specs:
         path = out / spec.filename
         if spec.name in drawn:
-            image, seconds = drawn[spec.name].image, drawn[spec.name].seconds
-            # Rewriting identical bytes would wake file watchers (mkdocs serve) for nothing.
-            if not path.exists() or path.read_bytes() != image:
-                path.write_bytes(image)
+            seconds = drawn[spec.name].seconds
+            for filename, image in drawn[spec.name].images.items():
+                # Rewriting identical bytes would wake file watchers (mkdocs serve) for nothing.
+                if not (out / filename).exists() or (out / filename).read_bytes() != image:
+                    (out / filename).write_bytes(image)
             (out / f"{spec.filename}.key").write_text(keys[spec.name], encoding="utf-8")
         else:
             seconds = 0.0

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from matplotlib.figure import Figure
 
 from lesson_code.activations import get_activation
-from lesson_code.figures.registry import new_figure, register
+from lesson_code.figures.registry import new_figure, panels, register
 from lesson_code.gradient_flow import DEPTHS, median_layer_weight_gradient_norms
 from lesson_code.layer_speeds import train_and_track
 
@@ -15,6 +17,10 @@ PROFILE_CONFIGURATIONS = (
     ("sigmoid", "xavier", "sigmoid, Xavier"),
     ("relu", "he", "ReLU, He"),
 )
+
+# Both layouts of a figure are drawn in one process: their data are computed once.
+_median_layer_weight_gradient_norms = functools.cache(median_layer_weight_gradient_norms)
+_train_and_track = functools.cache(train_and_track)
 
 
 @register("activation_derivatives", curves=3)
@@ -40,23 +46,22 @@ def activation_derivatives() -> Figure:
 @register("gradient_norms_by_layer", curves=3 * len(DEPTHS), raster=True)
 def gradient_norms_by_layer() -> Figure:
     """Per-layer weight-gradient norm versus layer index at initialization, for several depths."""
-    figure = new_figure(10.0, 3.6)
-    axes = figure.subplots(1, len(PROFILE_CONFIGURATIONS), sharey=False)
+    figure, axes = panels(len(PROFILE_CONFIGURATIONS), 10.0, 3.6)
     for ax, (activation, init, title) in zip(axes, PROFILE_CONFIGURATIONS):
         for depth in DEPTHS:
-            profile = median_layer_weight_gradient_norms(activation, init, depth)
+            profile = _median_layer_weight_gradient_norms(activation, init, depth)
             ax.semilogy(np.arange(1, depth + 1), profile, marker="o", markersize=2.5, label=f"L = {depth}")
         ax.set_title(title)
         ax.set_xlabel("layer l (1 = next to the input)")
         ax.set_ylabel(r"$\Vert\partial C / \partial W^l\Vert$ (median of 10 nets)")
-    axes[0].legend(title="depth", fontsize=8)
+    axes[0].legend(title="depth", fontsize=9)
     return figure
 
 
 @register("layer_speeds_during_training", curves=4)
 def layer_speeds_during_training() -> Figure:
     """Nielsen's 'layers learn at different speeds', tracked over training on the 8x8 digits."""
-    history = train_and_track(hidden_layers=4, inputs="digits", epochs=20)
+    history = _train_and_track(hidden_layers=4, inputs="digits", epochs=20)
     figure = new_figure(6.4, 3.8)
     ax = figure.add_subplot()
     epochs = np.arange(history.bias_gradient_norms.shape[0])
@@ -64,5 +69,5 @@ def layer_speeds_during_training() -> Figure:
         ax.semilogy(epochs, history.bias_gradient_norms[:, layer], label=f"hidden layer {layer + 1}")
     ax.set_xlabel("epoch")
     ax.set_ylabel(r"$\Vert\partial C / \partial b^l\Vert$ on the training set")
-    ax.legend(loc="upper right", fontsize=8, ncols=2)
+    ax.legend(loc="upper right", fontsize=9, ncols=2)
     return figure
