@@ -118,9 +118,26 @@ def test_clipping_fires_rarely_and_rescues_training() -> None:
     # Same start: the first step's gradient is the same with and without clipping.
     np.testing.assert_array_equal(plain.grad_norm[:, 0], clipped.grad_norm[:, 0])
     assert np.median(clipped.clipped_fraction) < 0.05
-    assert np.mean(clipped.test_accuracy > 0.9) >= np.mean(plain.test_accuracy > 0.9) + 0.25
+    # Bounds with room to spare: single seeds are chaotic and change sides between machines.
+    assert np.sum(plain.test_accuracy > 0.9) <= len(CHAPTER_SEEDS) // 4
+    assert np.sum(clipped.test_accuracy > 0.9) >= 2 * len(CHAPTER_SEEDS) // 3
     # Spikes: the largest gradient of a run is far above its typical one.
-    assert np.median(np.nanmax(plain.grad_norm, axis=1) / np.nanmedian(plain.grad_norm, axis=1)) > 20
+    spikes = np.nanmax(plain.grad_norm, axis=1) / np.nanmedian(plain.grad_norm, axis=1)
+    assert np.all(spikes > 10) and np.median(spikes) > 100
+
+
+def test_clipping_figure_shows_a_seed_that_learned_then_lost_it() -> None:
+    from lesson_code.figures.recurrent import _clipping_runs
+    from lesson_code.recurrent import CHAPTER_CLIP_NORM
+
+    plain, clipped, seed = _clipping_runs()
+    spike = int(np.nanargmax(plain.grad_norm[seed]))
+    smoothed = np.convolve(plain.loss[seed], np.ones(10) / 10, mode="valid")
+    assert plain.test_accuracy[seed] < 0.6 < 0.9 < clipped.test_accuracy[seed]
+    assert smoothed[: spike - 9].min() < 0.2 and smoothed[-1] > 0.6  # learned, then lost it
+    assert np.nanmax(plain.loss[seed, spike:]) > 1.0  # the loss jumps after the spike
+    assert plain.grad_norm[seed, spike] > CHAPTER_CLIP_NORM
+    assert np.mean(clipped.grad_norm[seed] > CHAPTER_CLIP_NORM) < 0.05
 
 
 @pytest.mark.parametrize(
