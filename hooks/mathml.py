@@ -355,6 +355,7 @@ def _typeset_titles(items) -> None:
                 root, reading = annotated_mathml(html.unescape(match.group(1)), False)
             except ValueError:
                 continue
+            root[:] = [root[0][0]]  # without the TeX: a closed drawer's text would show it to a reader of textContent
             typeset_title = typeset_title.replace(match.group(0), etree.tostring(root, encoding="unicode"))
             plain_title = plain_title.replace(match.group(0), html.escape(reading))
         if typeset_title != item.title:
