@@ -172,9 +172,15 @@ AXE = """async (rules) => {
   if (rules) options.runOnly = {type: 'rule', values: rules};
   const result = await axe.run(document, options);
   return result.violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => {
-    const node = v.nodes[0], data = (node.any[0] || {}).data || {};
-    const colours = data.contrastRatio ? ` (${data.fgColor} on ${data.bgColor}, ${data.contrastRatio}:1)` : '';
-    return `${v.id} (${v.impact}), ${v.nodes.length} elements, e.g. ${node.target.join(' ')}${colours}: ${node.html.slice(0, 100)}`;
+    const kinds = new Map();  // contrast: one example per colour pair, else one example in all
+    for (const node of v.nodes) {
+      const data = (node.any[0] || {}).data || {};
+      const key = data.contrastRatio ? `${data.fgColor} on ${data.bgColor}, ${data.contrastRatio}:1` : '';
+      if (!kinds.has(key)) kinds.set(key, {count: 0, example: `${node.target.join(' ')}: ${node.html.slice(0, 80)}`});
+      kinds.get(key).count += 1;
+    }
+    const examples = [...kinds].slice(0, 6).map(([key, k]) => `\n      ${key ? key + ', ' : ''}${k.count} like ${k.example}`);
+    return `${v.id} (${v.impact}), ${v.nodes.length} elements:${examples.join('')}`;
   });
 }"""
 
@@ -243,7 +249,7 @@ def _visit(view: View, page, cdp, site_url: str, axe_script: Path, artifacts: Pa
     page.emulate_media(color_scheme=view.scheme)
     response = page.goto(site_url + view.page, wait_until="load")
     assert response is not None and response.status == 200, f"HTTP {response and response.status}"
-    shots = [_save(page.screenshot(type="png"), artifacts / f"{view.name}-1-top.png")]
+    shots = [_save(page.screenshot(type="png", animations="disabled"), artifacts / f"{view.name}-1-top.png")]
     page.evaluate("document.querySelectorAll('article details').forEach(d => d.open = true)")
     record = page.evaluate(MEASURE)
     assert record["scheme"] == SCHEMES[view.scheme], (
@@ -252,9 +258,9 @@ def _visit(view: View, page, cdp, site_url: str, axe_script: Path, artifacts: Pa
     first_view_of_page = (view.width, view.scheme) == ("desktop", "light")
     record["math"]["glyph_fonts"] = _math_glyph_fonts(cdp) if record["math"]["count"] and first_view_of_page else None
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2 - innerHeight / 2)")
-    shots.append(_save(page.screenshot(type="png"), artifacts / f"{view.name}-2-middle.png"))
+    shots.append(_save(page.screenshot(type="png", animations="disabled"), artifacts / f"{view.name}-2-middle.png"))
     for index, figure in enumerate(record["figures"], start=1):
-        png = page.locator(f'[data-reader-view-figure="{index - 1}"]').screenshot(type="png")
+        png = page.locator(f'[data-reader-view-figure="{index - 1}"]').screenshot(type="png", animations="disabled")
         figure["luminance"] = round(relative_luminance(png), 3)
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", figure["name"].rsplit(".", 1)[0])
         shots.append(_save(png, artifacts / f"{view.name}-3-figure{index:02d}-{stem}.png"))
@@ -394,7 +400,7 @@ def test_the_checks_catch_planted_faults(tab):
     assert tex == {"title", "table of contents"}
     assert record["math"]["families"] and not record["math"]["loaded"]
     assert [f["name"] for f in record["figures"]] == ["image 1"]
-    assert relative_luminance(page.query_selector("img").screenshot(type="png")) > 0.95
+    assert relative_luminance(page.query_selector("img").screenshot(type="png", animations="disabled")) > 0.95
 
 
 def summary(folder: Path, since: float) -> list[str]:
