@@ -13,6 +13,8 @@ editing a figure function, or the code that computes its data, redraws it on the
 Every figure also has a narrow (phone) layout, ``figures/NAME.narrow.svg``: after MkDocs turns a
 page into HTML, each ``<img>`` of a figure becomes a ``<picture>`` whose ``<source>`` serves the
 narrow file below :data:`NARROW_MEDIA`; the ``<img>`` itself (and so its alt text) is unchanged.
+The picture links to the full-size figure, which a click or tap opens on its own, to zoom into
+with the browser's own zoom (no script, nothing loaded from elsewhere).
 
 After a complete render the hook writes ``.cache/figures/manifest.json``: a hash of the package's
 sources and of the versions of the libraries that draw them, and the figures' files. While that hash still
@@ -146,15 +148,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 def with_narrow_sources(html: str) -> str:
     """Wrap each figure ``<img>`` of a page's HTML in a ``<picture>`` that serves the figure's
-    narrow layout to screens matching :data:`NARROW_MEDIA`; the ``<img>`` stays as it was.
+    narrow layout to screens matching :data:`NARROW_MEDIA`, inside a link to the full-size
+    figure; the ``<img>`` stays as it was (its alt text names the link).
 
-    >>> with_narrow_sources('<p><img alt="Loss" src="../figures/loss.svg" /></p>')
-    '<p><picture><source media="(max-width: 45em)" srcset="../figures/loss.narrow.svg" /><img alt="Loss" src="../figures/loss.svg" /></picture></p>'
+    >>> print(with_narrow_sources('<p><img alt="Loss" src="../figures/loss.svg" /></p>'))
+    <p><a class="figure-zoom" href="../figures/loss.svg"><picture><source media="(max-width: 45em)" srcset="../figures/loss.narrow.svg" /><img alt="Loss" src="../figures/loss.svg" /></picture></a></p>
     """
     def picture(match: re.Match) -> str:
         narrow = match["src"][: -len(match["ext"])] + "narrow." + match["ext"]
-        return (f'<picture><source media="{NARROW_MEDIA}" srcset="{narrow}" />'
-                f"{match.group(0)}</picture>")
+        return (f'<a class="figure-zoom" href="{match["src"]}"><picture>'
+                f'<source media="{NARROW_MEDIA}" srcset="{narrow}" />{match.group(0)}</picture></a>')
 
     return FIGURE_IMG.sub(picture, html)
 

@@ -175,8 +175,9 @@ def test_figure_images_get_a_narrow_source_and_keep_their_alt_text():
     html = ('<p><img alt="Gradient norms by layer" src="../figures/g.png" /></p>'
             '<p><img alt="logo" src="../assets/logo.svg" /></p>')
     out = figures_hook_for_pictures.with_narrow_sources(html)
-    assert ('<picture><source media="(max-width: 45em)" srcset="../figures/g.narrow.png" />'
-            '<img alt="Gradient norms by layer" src="../figures/g.png" /></picture>') in out
+    assert ('<a class="figure-zoom" href="../figures/g.png"><picture>'
+            '<source media="(max-width: 45em)" srcset="../figures/g.narrow.png" />'
+            '<img alt="Gradient norms by layer" src="../figures/g.png" /></picture></a>') in out
     assert '<p><img alt="logo" src="../assets/logo.svg" /></p>' in out
 
 
