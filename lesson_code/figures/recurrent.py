@@ -14,6 +14,7 @@ from lesson_code.recurrent import (
     CHAPTER_CLIP_NORM,
     CHAPTER_RADIUS,
     CHAPTER_SEEDS,
+    RNNTraining,
     backward_growth,
     train_rnn,
 )
@@ -49,7 +50,7 @@ def rnn_backward_growth() -> Figure:
 
 
 @functools.cache  # drawn twice, wide and narrow: train once
-def _clipping_runs():
+def _clipping_runs() -> tuple[RNNTraining, RNNTraining, int]:
     plain = train_rnn(CHAPTER_SEEDS, radius=CHAPTER_RADIUS)
     clipped = train_rnn(CHAPTER_SEEDS, radius=CHAPTER_RADIUS, clip_norm=CHAPTER_CLIP_NORM)
     # The seed shown is chosen by what it does, not by number, so that the figure tells the same
