@@ -108,10 +108,18 @@ class RNN:
             dL/dW, dL/dU, dL/db, dL/dv, dL/dc, shaped like the parameters.
         grad_h_norms : numpy.ndarray of shape (T + 1, ...)
             ||dL/dh_t|| over the whole batch (Frobenius norm of the B x n matrix).
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is not finite or not of shape (T, ..., B, d), or ``y`` is not 0/1 labels of
+            the logits' shape (..., B).
         """
         y = finite_array(y, "y")
         h = self.states(x)
         z = (h[-1] @ self.v[..., :, None])[..., 0] + self.c[..., None]
+        if y.shape != z.shape or not np.all((y == 0) | (y == 1)):
+            raise ValueError(f"y must hold labels 0 or 1 in shape {z.shape}, got shape {y.shape}")
         batch = z.shape[-1]
         loss = np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
         dz = (0.5 * (1.0 + np.tanh(0.5 * z)) - y) / batch  # sigmoid(z) - y, without overflow

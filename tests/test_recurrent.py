@@ -44,8 +44,8 @@ def test_bptt_matches_central_finite_differences(seed: int) -> None:
 
 
 def test_hidden_gradient_is_the_transposed_jacobian_product() -> None:
-    # dL/dh_{t-1} = W^T diag(1 - h_t^2) dL/dh_t, checked by perturbing h_0 through the bias of
-    # a one-step network: with T = 1 the norm of dL/dh_0 must equal ||W^T diag(1-h_1^2) dL/dh_1||.
+    # dL/dh_{t-1} = W^T diag(1 - h_t^2) dL/dh_t, computed here by hand for a one-step network
+    # (rows are examples, so W^T acting on a column is "@ W" on the rows).
     net = _small_net(3)
     rng = np.random.default_rng(3)
     x, y = rng.standard_normal((1, 4, 2)), rng.integers(0, 2, 4).astype(float)
@@ -154,6 +154,8 @@ def test_clipping_figure_shows_a_seed_that_learned_then_lost_it() -> None:
         (lambda: train_rnn([0], radius=1.0, learning_rate=-1.0), "learning_rate"),
         (lambda: _small_net().gradients(np.zeros((3, 4, 5)), np.zeros(4)), "x must have shape"),
         (lambda: _small_net().gradients(np.full((3, 4, 2), np.nan), np.zeros(4)), "x must contain"),
+        (lambda: _small_net().gradients(np.zeros((3, 4, 2)), np.zeros(5)), "y must hold labels"),
+        (lambda: _small_net().gradients(np.zeros((3, 4, 2)), np.full(4, 0.5)), "y must hold labels"),
     ],
 )
 def test_bad_input_is_refused_naming_the_argument(call, message: str) -> None:
