@@ -141,7 +141,7 @@ MEASURE = """async () => {
     e.setAttribute('data-reader-view-figure', i);  // for the screenshot of each
     let name;
     if (e.tagName === 'IMG') {
-      const src = e.getAttribute('src');
+      const src = e.currentSrc || e.getAttribute('src');  // what a <picture> shows at this width
       const cell = e.closest('.jp-Cell');
       name = src.startsWith('data:') ? `image ${i + 1}` + (cell && cell.id ? ` of ${cell.id}` : '') : src.split('/').pop();
     } else {
