@@ -25,6 +25,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
 
+import lesson_code  # noqa: E402,F401  (with LESSON_CODE_PERTURB set, every random draw is nudged)
 from sybil import Sybil  # noqa: E402
 from sybil.parsers.abstract.codeblock import PythonDocTestOrCodeBlockParser  # noqa: E402
 from sybil.parsers.markdown import SkipParser  # noqa: E402
