@@ -61,6 +61,16 @@ def test_figure_has_labelled_axes_and_its_curves(drawn, name):
         assert np.ptp(y) > 0, f"{name}: curve {line.get_label()} is flat"
 
 
+def test_no_legend_is_placed_by_best(drawn):
+    """loc="best" is computed from pixels, so the SVG (as the browser shows it) and matplotlib's
+    raster can put a legend in different corners; every figure names its legend's place."""
+    from matplotlib.legend import Legend
+
+    for name, figure in drawn.items():
+        for legend in figure.findobj(Legend):
+            assert legend._loc != 0, f"{name}: a legend is placed with loc='best'"
+
+
 def test_two_renders_are_byte_identical(first_draw, second_render):
     results, _ = second_render
     for result in results:

@@ -54,7 +54,7 @@ def spiral_decision_boundaries() -> Figure:
         labels = predict_labels(run.net, grid, run.reference).reshape(GRID, GRID)
         # a chaotic recipe's seed-0 accuracy differs from machine to machine: not printed
         outcome = "chaotic" if study.chaotic(name) else f"{run.accuracy:.0%}"
-        _boundary_panel(ax, X, y, labels, xs, ys, f"{SPIRAL_RECIPES[name].label}, seed 0: {outcome}")
+        _boundary_panel(ax, X, y, labels, xs, ys, f"{SPIRAL_RECIPES[name].label}\nseed 0: {outcome}")
     # below the panels: inside one, the legend would hide points of the spirals
     handles, labels = axes[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncols=2, markerscale=2)
@@ -78,7 +78,7 @@ def restart_spread() -> Figure:
     left.set_xlabel("iteration + 1")
     left.set_ylabel("objective F(w, b)")
     left.set_title("convex: every start ends at the same value", fontsize=9)
-    left.legend(fontsize=9)
+    left.legend(fontsize=9, loc="upper right")
 
     losses = study.seed_losses
     best, worst = int(np.argmin(losses)), int(np.argmax(losses))
@@ -91,7 +91,7 @@ def restart_spread() -> Figure:
     right.set_xlabel("epoch (full-batch gradient step)")
     right.set_ylabel("cross-entropy on the training set")
     right.set_title("deep ReLU net, 10 seeds: each ends somewhere else", fontsize=9)
-    right.legend(fontsize=9)
+    right.legend(fontsize=9, loc="lower left")
     return figure
 
 
@@ -107,7 +107,7 @@ def gradient_profiles_with_fixes() -> Figure:
         ax.set_title(f"{title}, L = {PROFILE_DEPTH}", fontsize=9)
         ax.set_xlabel("layer l (1 = next to the input)")
         ax.set_ylabel(r"$\Vert\partial C / \partial W^l\Vert$ (median of 5 nets)")
-    axes[0].legend(fontsize=9)
+    axes[0].legend(fontsize=9, loc="upper left")
     return figure
 
 
@@ -127,7 +127,7 @@ def standardization_learning_rates() -> Figure:
     left.set_xlabel("learning rate")
     left.set_ylabel("unexplained variance after 200 epochs\n(median over seeds)")
     left.set_title(f"missing points: the loss blew up (FVU above {BLEW_UP:g} or overflow)", fontsize=9)
-    left.legend(fontsize=9)
+    left.legend(fontsize=9, loc="upper right")
 
     raw_rate = study.raw_long.learning_rates[0]
     raw_curve = np.median(study.raw_long.fvu[0], axis=0)
@@ -137,6 +137,6 @@ def standardization_learning_rates() -> Figure:
     right.semilogy(np.arange(std_curve.size), std_curve, color="C0", label=f"standardized, learning rate {std_rate:g}")
     right.set_xlabel("epoch (full-batch gradient step)")
     right.set_ylabel("unexplained variance (median over seeds)")
-    right.set_title("each at its best learning rate", fontsize=9)
-    right.legend(fontsize=9)
+    right.set_title("raw at its largest working rate, standardized at its best", fontsize=9)
+    right.legend(fontsize=9, loc="upper right")
     return figure

@@ -146,7 +146,7 @@ def saddle_escape() -> Figure:
     right.set_xlabel("step k")
     right.set_ylabel("distance to the saddle (0, 0)")
     right.set_title("closer along $x_1$, then away along $x_2$", fontsize=10)
-    right.legend(fontsize=9)
+    right.legend(fontsize=9, loc="upper left")
     return figure
 
 
@@ -182,5 +182,5 @@ def positive_definite_fraction_figure() -> Figure:
     ax.set_xticks(dimensions)
     ax.set_xlabel("dimension d")
     ax.set_ylabel("fraction positive definite")
-    ax.legend(fontsize=9)
+    ax.legend(fontsize=9, loc="lower left")
     return figure

@@ -104,7 +104,7 @@ def step_size_stability() -> Figure:
     right.set_title("distance to the minimum")
     right.set_xlabel("step k")
     right.set_ylabel(r"$\Vert w_k - w^* \Vert$")
-    right.legend(fontsize=9)
+    right.legend(fontsize=9, loc="center right")
     return figure
 
 

@@ -54,7 +54,7 @@ def gradient_norms_by_layer() -> Figure:
         ax.set_title(title)
         ax.set_xlabel("layer l (1 = next to the input)")
         ax.set_ylabel(r"$\Vert\partial C / \partial W^l\Vert$ (median of 10 nets)")
-    axes[0].legend(title="depth", fontsize=9)
+    axes[0].legend(title="depth", fontsize=9, loc="lower right")
     return figure
 
 
