@@ -27,6 +27,7 @@ import io
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -126,13 +127,16 @@ MEASURE = """async () => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const e = node.parentElement;
-    if (e && node.textContent.trim() && !e.closest(skip) && visible(e)) texts.push({where: where(e), text: squash(node.textContent)});
+    if (e && node.textContent.trim() && !e.closest(skip) && visible(e)) {
+      texts.push({where: where(e), text: squash(node.textContent)});
+    }
   }
 
   await document.fonts.ready;
   const firstMath = article.querySelector('math');
-  const families = firstMath ? getComputedStyle(firstMath).fontFamily.split(',').map(f => f.trim().replace(/^["']|["']$/g, '')) : [];
-  const loaded = [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family.replace(/^["']|["']$/g, ''));
+  const unquote = f => f.trim().replace(/^["']|["']$/g, '');
+  const families = firstMath ? getComputedStyle(firstMath).fontFamily.split(',').map(unquote) : [];
+  const loaded = [...document.fonts].filter(f => f.status === 'loaded').map(f => unquote(f.family));
 
   const figures = [...document.querySelectorAll('""" + FIGURE_ELEMENTS + """')].filter(e => {
     const r = e.getBoundingClientRect();
@@ -143,7 +147,8 @@ MEASURE = """async () => {
     if (e.tagName === 'IMG') {
       const src = e.currentSrc || e.getAttribute('src');  // what a <picture> shows at this width
       const cell = e.closest('.jp-Cell');
-      name = src.startsWith('data:') ? `image ${i + 1}` + (cell && cell.id ? ` of ${cell.id}` : '') : src.split('/').pop();
+      name = !src.startsWith('data:') ? src.split('/').pop()
+          : `image ${i + 1}` + (cell && cell.id ? ` of ${cell.id}` : '');  // a lab's plot, inlined
     } else {
       name = `${e.closest('.descent-widget') ? 'descent widget' : 'gradient-flow explorer'} plot ${i + 1}`;
     }
@@ -176,7 +181,8 @@ AXE = """async (rules) => {
     for (const node of v.nodes) {
       const data = (node.any[0] || {}).data || {};
       const key = data.contrastRatio ? `${data.fgColor} on ${data.bgColor}, ${data.contrastRatio}:1` : '';
-      if (!kinds.has(key)) kinds.set(key, {count: 0, example: `${node.target.join(' ')}: ${node.html.slice(0, 80)}`});
+      const example = `${node.target.join(' ')}: ${node.html.slice(0, 80)}`;
+      if (!kinds.has(key)) kinds.set(key, {count: 0, example});
       kinds.get(key).count += 1;
     }
     const examples = [...kinds].slice(0, 6).map(([key, k]) => `\n      ${key ? key + ', ' : ''}${k.count} like ${k.example}`);
@@ -186,15 +192,24 @@ AXE = """async (rules) => {
 
 
 def relative_luminance(png: bytes) -> float:
-    """Mean relative luminance of an image, in [0, 1].
+    """Mean relative luminance of an image.
 
-    Each sRGB channel value :math:`c \\in [0, 1]` is linearized,
-    :math:`c_\\ell = c / 12.92` for :math:`c \\le 0.04045` and :math:`((c + 0.055) / 1.055)^{2.4}`
-    otherwise, and :math:`Y = 0.2126 R_\\ell + 0.7152 G_\\ell + 0.0722 B_\\ell` (WCAG 2) is averaged
-    over the pixels.
+    Each sRGB channel value :math:`c \\in [0, 1]` is linearized, :math:`c_\\ell = c / 12.92` for
+    :math:`c \\le 0.04045` and :math:`((c + 0.055) / 1.055)^{2.4}` otherwise, and WCAG 2's
+    :math:`Y = 0.2126 R_\\ell + 0.7152 G_\\ell + 0.0722 B_\\ell` is averaged over the pixels.
+
+    Parameters
+    ----------
+    png
+        The image, as a screenshot's PNG bytes.
+
+    Returns
+    -------
+    float
+        In [0, 1]: 0 for black, 1 for white, 0.015 for Material's slate background.
     """
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in range(256)]
+    linear = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in (c / 255 for c in range(256))]
     histogram = image.histogram()  # 256 counts per channel, R then G then B
     pixels = image.width * image.height
     return sum(
@@ -300,7 +315,8 @@ def _math_glyph_fonts(cdp) -> list[dict]:
 @_views(width="desktop")
 def test_no_code_block_scrolls_sideways_at_desktop_width(view, record):
     wide = [f"{c['first_line']!r} ({c['overflow']} px too wide)" for c in record["code"] if c["overflow"] > 1]
-    assert not wide, f"{view}: {len(wide)} of {len(record['code'])} code blocks scroll sideways:\n  " + "\n  ".join(wide)
+    assert not wide, (f"{view}: {len(wide)} of {len(record['code'])} code blocks scroll sideways:\n  "
+                      + "\n  ".join(wide))
 
 
 @_views()
@@ -374,7 +390,8 @@ def test_screenshots_are_kept_for_review(view, record, reader_artifacts):
 PLANTED = """<!doctype html><html><head><title>Planted \\(x\\)</title><style>
   article { width: 300px; padding: 0 10px; } pre > code { display: block; overflow: auto; }
   .math-display { overflow-x: auto; } </style></head>
-<body data-md-color-scheme="slate"><nav class="md-nav--secondary"><a>A heading with \\(2/\\lambda_{\\max}\\)</a></nav>
+<body data-md-color-scheme="slate">
+<nav class="md-nav--secondary"><a>A heading with \\(2/\\lambda_{\\max}\\)</a></nav>
 <article><pre><code>x = compute_a_long_name(with_an_argument, and_another_one, and_a_third_one_too)</code></pre>
 <div class="math-display"><math display="block"><mrow><mi>a</mi><mo>+</mo><mi>b</mi><mo>+</mo><mi>c</mi>
 <mo>+</mo><mi>d</mi><mo>+</mo><mi>e</mi><mo>+</mo><mi>f</mi><mo>+</mo><mi>g</mi><mo>+</mo><mi>h</mi><mo>+</mo>
@@ -383,6 +400,14 @@ PLANTED = """<!doctype html><html><head><title>Planted \\(x\\)</title><style>
 <img alt="a white card" width="200" height="100"
  src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='200' height='100'%3E%3Crect width='200' height='100' fill='white'/%3E%3C/svg%3E">
 </article></body></html>"""
+
+
+@pytest.mark.parametrize("colour, luminance", [("#000000", 0.0), ("#1e2129", 0.0152), ("#959595", 0.3005),
+                                               ("#ffffff", 1.0), ("#ff0000", 0.2126)])
+def test_relative_luminance_of_known_colours(colour, luminance):
+    buffer = io.BytesIO()
+    Image.new("RGB", (7, 5), colour).save(buffer, format="PNG")
+    assert relative_luminance(buffer.getvalue()) == pytest.approx(luminance, abs=5e-4)
 
 
 def test_the_checks_catch_planted_faults(tab):
@@ -400,37 +425,49 @@ def test_the_checks_catch_planted_faults(tab):
     assert tex == {"title", "table of contents"}
     assert record["math"]["families"] and not record["math"]["loaded"]
     assert [f["name"] for f in record["figures"]] == ["image 1"]
-    assert relative_luminance(page.query_selector("img").screenshot(type="png", animations="disabled")) > 0.95
+    assert relative_luminance(page.query_selector("img").screenshot(type="png")) > 0.95
 
 
 def summary(folder: Path, since: float) -> list[str]:
-    """What the views measured in this run (their JSON files newer than ``since``), per check and
-    width: the numbers a person fixing the site wants after a run, printed by tests/conftest.py."""
-    records = [json.loads(f.read_text(encoding="utf-8")) for f in sorted(folder.glob("*.json")) if f.stat().st_mtime >= since]
+    """The numbers a person fixing the site wants after a run, per check and width.
+
+    Parameters
+    ----------
+    folder
+        Where the views left their JSON records (``ARTIFACTS``).
+    since
+        Time (seconds since the epoch) the run started: older records are from another run.
+
+    Returns
+    -------
+    list of str
+        Lines for the end of pytest's report (tests/conftest.py prints them); empty when no
+        view was measured in this run. Elements are counted once per page and width (in the
+        light view); luminance over the dark views.
+    """
+    records = [json.loads(f.read_text(encoding="utf-8")) for f in sorted(folder.glob("*.json"))
+               if f.stat().st_mtime >= since]
     if not records:
         return []
-    lines = [f"{len(records)} views of {len({r['view']['page'] for r in records})} pages, screenshots in {folder}"]
+    pages = {r["view"]["page"] for r in records}
+    lines = [f"{len(records)} views of {len(pages)} pages, screenshots in {folder}"]
     for width in WIDTHS:
-        views = [r for r in records if r["view"]["width"] == width]
-        if not views:
-            continue
-        light = [r for r in views if r["view"]["scheme"] == "light"]  # counts of elements: once per page
-        dark_figures = [f["luminance"] for r in views if r["view"]["scheme"] == "dark" for f in r["figures"]]
-        lines.append(
-            f"{width}: code blocks scrolling sideways {sum(c['overflow'] > 1 for r in light for c in r['code'])}"
-            f" of {sum(len(r['code']) for r in light)}; display equations wider than the column"
-            f" {sum(e['overflow'] > 1 for r in light for e in r['equations'])} of {sum(len(r['equations']) for r in light)};"
-            f" figures brighter than {MAX_DARK_FIGURE_LUMINANCE} in dark mode"
-            f" {sum(x > MAX_DARK_FIGURE_LUMINANCE for x in dark_figures)} of {len(dark_figures)}"
-            + (f" (luminance {min(dark_figures):.2f} to {max(dark_figures):.2f})" if dark_figures else ""))
-    with_math = [r for r in records if r["math"]["count"]]
-    unserved = {r["view"]["page"] for r in with_math
-                if r["math"]["glyph_fonts"] is not None and not any(f["served"] for f in r["math"]["glyph_fonts"])}
+        light = [r for r in records if r["view"]["width"] == width and r["view"]["scheme"] == "light"]
+        dark = [f["luminance"] for r in records if r["view"]["width"] == width and r["view"]["scheme"] == "dark"
+                for f in r["figures"]]
+        code = [c["overflow"] > 1 for r in light for c in r["code"]]
+        equations = [e["overflow"] > 1 for r in light for e in r["equations"]]
+        line = (f"{width}: code blocks scrolling sideways {sum(code)} of {len(code)}; display equations wider"
+                f" than the column {sum(equations)} of {len(equations)}")
+        if dark:
+            line += (f"; figures brighter than {MAX_DARK_FIGURE_LUMINANCE} in dark mode"
+                     f" {sum(x > MAX_DARK_FIGURE_LUMINANCE for x in dark)} of {len(dark)}"
+                     f" (mean luminance {min(dark):.2f} to {max(dark):.2f})")
+        lines.append(line)
+    fonts = [r for r in records if r["math"]["count"] and r["math"]["glyph_fonts"] is not None]
+    unserved = sum(not any(f["served"] for f in r["math"]["glyph_fonts"]) for r in fonts)
     tex = {(r["view"]["page"], t["text"]) for r in records for t in r["raw_tex"]}
-    axe: dict[str, int] = {}
-    for r in records:
-        for violation in r["axe"]:
-            axe[violation.split(" ", 1)[0]] = axe.get(violation.split(" ", 1)[0], 0) + 1
-    lines.append(f"pages with math not drawn in a served font: {len(unserved)} of {len({r['view']['page'] for r in with_math})};"
-                 f" raw TeX visible: {len(tex)} places; axe-core serious/critical, views per rule: {axe or 'none'}")
+    axe = Counter(violation.split(" ", 1)[0] for r in records for violation in r["axe"])
+    lines.append(f"pages whose math is not drawn in a served font: {unserved} of {len(fonts)}; raw TeX visible:"
+                 f" {len(tex)} places; axe-core serious/critical, views per rule: {dict(axe) or 'none'}")
     return lines
