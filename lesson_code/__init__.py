@@ -19,6 +19,9 @@ One module per idea, each small enough to read in one sitting:
 - ``hardness``: parameter counts, one-layer training and restarts of a 3-node network.
 - ``remedies``: networks with batch normalization and residual connections.
 - ``comparisons``: the experiments comparing convex models, deep nets and the fixes.
+- ``standardization``: the regression with large targets, trained with and without standardizing.
+- ``seed_ensembles``: many seeds trained at once, the nudge that tells a chaotic run, and
+  medians printed with the digits their spread supports.
 - ``figures``: every figure of the site, drawn at build time.
 """
 

@@ -842,11 +842,11 @@ class LogisticRegression(_LinearBinaryClassifier):
     >>> for seed in range(3):
     ...     start = np.random.default_rng(seed).normal(scale=10.0, size=4)
     ...     model = LogisticRegression(lam=0.01).fit(X, y, initial_coef=start, initial_intercept=5.0)
-    ...     print(f"F(start) = {model.objective_history_[0]:5.2f} -> F = {model.objective_:.12f}"
+    ...     print(f"F(start) = {model.objective_history_[0]:5.2f} -> F = {model.objective_:.9f}"
     ...           f" after {model.n_iter_} Newton steps")
-    F(start) =  3.05 -> F = 0.358551589054 after 7 Newton steps
-    F(start) = 10.34 -> F = 0.358551589054 after 7 Newton steps
-    F(start) = 15.75 -> F = 0.358551589054 after 7 Newton steps
+    F(start) =  3.05 -> F = 0.358551589 after 7 Newton steps
+    F(start) = 10.34 -> F = 0.358551589 after 7 Newton steps
+    F(start) = 15.75 -> F = 0.358551589 after 7 Newton steps
     >>> bool(model.gradient_norm_ <= 1e-10)
     True
     >>> print(model.predict_proba(X[:2]).round(3), y[:2])

@@ -10,19 +10,16 @@ Chapter 7 puts convex models and deep networks on the same data, the two spirals
   :mod:`lesson_code.remedies`) with full-batch gradient descent on the cross-entropy;
 * :func:`spiral_study` runs both, cached, so the chapter and its figures share one run.
 
-Chapter 9 re-measures earlier failures with a fix switched on:
-
-* :func:`learning_rate_scan` and :func:`regression_study`: the polynomial regression with targets
-  in the hundreds, trained with and without standardized inputs and targets;
-* :func:`fix_profiles` and :func:`fix_table`: the per-layer gradient profile of the
-  vanishing-gradient chapter with batch normalization or residual connections.
+Chapter 9 re-measures earlier failures with a fix switched on: :func:`fix_profiles` and
+:func:`fix_table` give the per-layer gradient profile of the vanishing-gradient chapter with
+batch normalization or residual connections (its standardization experiment lives in
+:mod:`lesson_code.standardization`).
 
 Every heavy function runs numpy's BLAS on one thread: the matrices here are small, and on a
 shared machine several BLAS threads fighting over the cores made the same work 10x slower.
 
 References: Cortes & Vapnik (1995) for the SVM; Lang & Witbrock (1988) for the spirals;
-LeCun, Bottou, Orr & Mueller, "Efficient BackProp" (1998) for standardization; Ioffe & Szegedy
-(2015); He et al. (2016).
+Ioffe & Szegedy (2015); He et al. (2016).
 """
 
 from __future__ import annotations
@@ -36,7 +33,7 @@ from threadpoolctl import threadpool_limits
 
 from lesson_code._checks import choice, finite_array, non_negative_number, positive_int, positive_number
 from lesson_code.baselines import LinearSVM, LogisticRegression
-from lesson_code.datasets import polynomial_regression, standardize, two_spirals
+from lesson_code.datasets import two_spirals
 from lesson_code.gradient_flow import per_layer_gain
 from lesson_code.network import MLP
 from lesson_code.remedies import (
@@ -45,9 +42,8 @@ from lesson_code.remedies import (
     Network,
     build_network,
     median_remedy_gradient_norms,
-    train_network,
 )
-from lesson_code.training import TrainingHistory
+from lesson_code.seed_ensembles import CHAOS_TOLERANCE, NUDGE, nudge_parameters
 
 CONVEX_MODELS = ("svm", "logistic")
 """Convex baselines :func:`convex_restarts` knows: the hinge loss and the logistic loss."""
@@ -142,6 +138,11 @@ class ConvexRestarts:
         return float(np.max(np.linalg.norm(theta - theta[0], axis=1)))
 
     @property
+    def parameter_size(self) -> float:
+        """||(w, b)|| of the first fit, the scale of :attr:`parameter_spread`."""
+        return float(np.linalg.norm(np.append(self.coefs[0], self.intercepts[0])))
+
+    @property
     def start_spread(self) -> float:
         """The largest distance of any starting (w, b) from the first one."""
         return float(np.max(np.linalg.norm(self.starts - self.starts[0], axis=1)))
@@ -212,21 +213,24 @@ def convex_restarts(
 
 @dataclass(frozen=True)
 class ClassifierRun:
-    """A trained spiral network: the network (do not modify it), its history and accuracy.
+    """A trained spiral network: the network (do not modify it), its losses and accuracy.
 
-    ``reference`` holds the training inputs, which a batch-norm network normalizes new points
-    with (see :func:`predict_labels`).
+    ``losses`` holds the cross-entropy on the training set before training and after every
+    epoch, up to the first one that is not finite (then ``diverged`` is True). ``reference``
+    holds the training inputs, which a batch-norm network normalizes new points with (see
+    :func:`predict_labels`).
     """
 
     net: Network
-    history: TrainingHistory
+    losses: np.ndarray
+    diverged: bool
     accuracy: float
     reference: np.ndarray
 
     @property
     def final_loss(self) -> float:
         """The cross-entropy on the training set after the last epoch."""
-        return float(self.history.loss[-1])
+        return float(self.losses[-1])
 
 
 def predict_labels(net: Network, X: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
@@ -254,21 +258,25 @@ def train_classifier(
     init: str = "he",
     learning_rate: float = 0.5,
     epochs: int = SPIRAL_EPOCHS,
-    batch_size: int | None = None,
     seed: int = 0,
+    nudge: float = 0.0,
 ) -> ClassifierRun:
-    """Train a binary classifier network on (X, y) with gradient descent on the cross-entropy.
+    """Train a binary classifier network on (X, y) with full-batch gradient descent on the
+    cross-entropy C = -1/n sum_i [y_i ln a^L_i + (1 - y_i) ln(1 - a^L_i)] (one sigmoid output).
 
-    The output layer is one sigmoid unit and the cost is
-    C = -1/n sum_i [y_i ln a^L_i + (1 - y_i) ln(1 - a^L_i)]; ``seed`` draws the initial
-    weights (and the mini-batch order), so with ``batch_size=None`` (full batch) the starting
-    point is the only random thing.
+    Each epoch is one step theta <- theta - eta dC/dtheta over every parameter, exactly the steps
+    of :func:`lesson_code.remedies.train_network` with ``batch_size=None``, but without its
+    per-layer gradient-norm records, which cost almost as much as the steps on networks this
+    small. ``seed`` draws the initial weights, the only random thing. ``nudge`` moves every
+    initial parameter by that relative amount (:func:`~lesson_code.seed_ensembles.nudge_parameters`):
+    1e-12 is about one rounding error, as another machine's arithmetic would make, and tells a
+    stable run from a chaotic one.
 
     Examples
     --------
     >>> X, y = spiral_data(50)
     >>> run = train_classifier(X, y, sizes=(2, 8, 8, 1), epochs=20)
-    >>> run.history.loss.shape, 0.0 <= run.accuracy <= 1.0
+    >>> run.losses.shape, 0.0 <= run.accuracy <= 1.0
     ((21,), True)
     """
     X = finite_array(X, "X", ndim=2)
@@ -276,11 +284,23 @@ def train_classifier(
     if labels.shape != (X.shape[0],) or not np.all(np.isin(labels, (0, 1))):
         raise ValueError(f"y must hold one label 0 or 1 per row of X, got shape {labels.shape}")
     net = build_network(kind, list(sizes), activation=activation, init=init, seed=seed, output_activation="sigmoid")
-    with threadpool_limits(1):
-        history = train_network(net, X, labels[:, None].astype(float), learning_rate=learning_rate,
-                                epochs=epochs, batch_size=batch_size, loss="cross_entropy", seed=seed)
+    nudge_parameters(net.parameters(), non_negative_number(nudge, "nudge"), seed)
+    learning_rate = positive_number(learning_rate, "learning_rate")
+    epochs = positive_int(epochs, "epochs")
+    targets = labels[:, None].astype(float)
+    losses, diverged = [], False
+    with threadpool_limits(1), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(epochs + 1):
+            gradients = net.gradients(X, targets, loss="cross_entropy")
+            losses.append(gradients.loss)
+            if not np.isfinite(gradients.loss):
+                diverged = True
+                break
+            if epoch < epochs:
+                for parameter, gradient in zip(net.parameters(), gradients.parameters()):
+                    parameter -= learning_rate * gradient
         accuracy = float(np.mean(predict_labels(net, X, X) == labels))
-    return ClassifierRun(net, history, accuracy, X)
+    return ClassifierRun(net, np.array(losses), diverged, accuracy, X)
 
 
 @dataclass(frozen=True)
@@ -291,50 +311,93 @@ class SpiralStudy:
     y: np.ndarray
     svm: ConvexRestarts
     logistic: ConvexRestarts
-    seeds: tuple[ClassifierRun, ...]
-    recipe_runs: dict[str, ClassifierRun]
+    recipe_seeds: dict[str, tuple[ClassifierRun, ...]]
+    nudged: dict[str, ClassifierRun]
+
+    @property
+    def seeds(self) -> tuple[ClassifierRun, ...]:
+        """The ReLU + He network from every seed."""
+        return self.recipe_seeds["relu_he"]
+
+    @property
+    def recipe_runs(self) -> dict[str, ClassifierRun]:
+        """Every recipe from seed 0."""
+        return {name: runs[0] for name, runs in self.recipe_seeds.items()}
+
+    def accuracies(self, recipe: str = "relu_he") -> np.ndarray:
+        """Training accuracy of a recipe of :data:`SPIRAL_RECIPES`, one per seed."""
+        return np.array([run.accuracy for run in self.recipe_seeds[choice(recipe, "recipe", SPIRAL_RECIPES)]])
+
+    def final_losses(self, recipe: str = "relu_he") -> np.ndarray:
+        """Final training loss of a recipe of :data:`SPIRAL_RECIPES`, one per seed."""
+        return np.array([run.final_loss for run in self.recipe_seeds[choice(recipe, "recipe", SPIRAL_RECIPES)]])
+
+    def chaotic(self, recipe: str, tolerance: float = CHAOS_TOLERANCE) -> bool:
+        """Whether seed 0 of the recipe, restarted with every initial parameter nudged by a
+        relative 1e-12 (``nudged``), ends with a final loss more than ``tolerance`` away.
+
+        A stable run carries the nudge through 300 steps as a change of about 1e-12 to 1e-9; a
+        chaotic one amplifies it into a visibly different result (1e-3 and more here).
+        """
+        change = abs(self.nudged[recipe].final_loss - self.recipe_seeds[recipe][0].final_loss)
+        return not change <= tolerance
 
     @property
     def seed_losses(self) -> np.ndarray:
         """Final training losses of the ReLU + He network, one per seed."""
-        return np.array([run.final_loss for run in self.seeds])
+        return self.final_losses("relu_he")
 
     @property
     def seed_accuracies(self) -> np.ndarray:
         """Training accuracies of the ReLU + He network, one per seed."""
-        return np.array([run.accuracy for run in self.seeds])
+        return self.accuracies("relu_he")
 
 
-@functools.lru_cache(maxsize=4)
+@functools.cache
 def spiral_study(n_seeds: int = 10, n_starts: int = 10) -> SpiralStudy:
     """Convex models from ``n_starts`` starts and deep networks on the chapter's spirals (cached).
 
     * ``svm``, ``logistic``: :func:`convex_restarts` with lam = 0.01, starts N(0, 10^2);
-    * ``seeds``: the ``relu_he`` recipe of :data:`SPIRAL_RECIPES` from seeds 0..n_seeds-1;
-    * ``recipe_runs``: every recipe from seed 0 (``relu_he`` is ``seeds[0]``).
+    * ``recipe_seeds``: every recipe of :data:`SPIRAL_RECIPES` from seeds 0..n_seeds-1;
+    * ``nudged``: every recipe from seed 0 with its start nudged by a relative 1e-12
+      (:func:`train_classifier`'s ``nudge``), for :meth:`SpiralStudy.chaotic`.
 
-    Every network has sizes :data:`SPIRAL_SIZES` and gets :data:`SPIRAL_EPOCHS` full-batch
-    steps. The result is cached, so a chapter and its figures share one run; treat it as
-    read-only.
+    One run of a recipe can be chaotic (the batch-norm network ends tens of points of accuracy
+    apart when its initial weights move by one rounding error), so the chapter reports the
+    spread over seeds. Every network has sizes :data:`SPIRAL_SIZES` and gets
+    :data:`SPIRAL_EPOCHS` full-batch steps. The result is cached, so a chapter and its figures
+    share one run; treat it as read-only.
     """
     n_seeds = positive_int(n_seeds, "n_seeds")
     X, y = spiral_data()
 
-    def run(recipe: SpiralRecipe, seed: int) -> ClassifierRun:
+    def run(recipe: SpiralRecipe, seed: int, nudge: float = 0.0) -> ClassifierRun:
         return train_classifier(X, y, kind=recipe.kind, activation=recipe.activation, init=recipe.init,
-                                learning_rate=recipe.learning_rate, seed=seed)
+                                learning_rate=recipe.learning_rate, seed=seed, nudge=nudge)
 
-    relu = SPIRAL_RECIPES["relu_he"]
-    seeds = tuple(run(relu, seed) for seed in range(n_seeds))
-    recipe_runs = {name: seeds[0] if name == "relu_he" else run(recipe, 0) for name, recipe in SPIRAL_RECIPES.items()}
     return SpiralStudy(
         X=X,
         y=y,
         svm=convex_restarts("svm", X, y, n_starts=n_starts),
         logistic=convex_restarts("logistic", X, y, n_starts=n_starts),
-        seeds=seeds,
-        recipe_runs=recipe_runs,
+        recipe_seeds={name: tuple(run(recipe, seed) for seed in range(n_seeds))
+                      for name, recipe in SPIRAL_RECIPES.items()},
+        nudged={name: run(recipe, 0, NUDGE) for name, recipe in SPIRAL_RECIPES.items()},
     )
+
+
+def spread_text(spread: float, scale: float) -> str:
+    """``spread`` (max - min of results that should agree) in scientific notation, or "at the
+    rounding floor" when it is within a few units in the last place of ``scale``, the size of
+    the results, where the digits only say how the last operations happened to round.
+
+    >>> spread_text(3.3e-16, 0.66), spread_text(0.0, 0.87), spread_text(1.0025e-9, 1.7)
+    ('at the rounding floor', 'at the rounding floor', '1e-09')
+    """
+    spread, scale = float(spread), abs(float(scale))
+    if spread <= 8 * np.finfo(float).eps * max(scale, np.finfo(float).tiny):
+        return "at the rounding floor"
+    return f"{spread:.0e}"
 
 
 def rbf_features(X: np.ndarray, centers: np.ndarray, width: float = 0.1) -> np.ndarray:
@@ -407,135 +470,6 @@ def interpolated(net_a: MLP, net_b: MLP, t: float = 0.5) -> MLP:
     mixed.weights = [(1 - t) * a + t * b for a, b in zip(net_a.weights, net_b.weights)]
     mixed.biases = [(1 - t) * a + t * b for a, b in zip(net_a.biases, net_b.biases)]
     return mixed
-
-
-# --------------------------------------------------------------------------------------
-# Chapter 9: standardization
-# --------------------------------------------------------------------------------------
-
-REGRESSION_SIZES = (1, 16, 16, 1)
-"""The regression network: two tanh hidden layers of 16 units, a linear output."""
-
-REGRESSION_LEARNING_RATES = tuple(float(10.0**k) for k in np.arange(-4.0, 0.75, 0.5))
-"""1e-4, 3.2e-4, 1e-3, ..., 1, 3.2: half-decade steps."""
-
-WORKS_FRACTION = 0.9
-"""A learning rate *works* if the loss ends finite and at most this fraction of its start."""
-
-
-@dataclass(frozen=True)
-class LearningRateScan:
-    """Full-batch training of the regression network at several learning rates.
-
-    Attributes
-    ----------
-    learning_rates : ndarray
-    histories : tuple of TrainingHistory
-    fvu : ndarray of shape (n_rates, epochs + 1)
-        Fraction of variance unexplained, mean((prediction - y)^2) / var(y), after every epoch,
-        in the units training saw (standardization does not change it); NaN after the loss
-        stopped being finite.
-    nets : tuple of MLP
-        The trained networks, one per rate (empty for a hand-made scan).
-    inputs : ndarray or None
-        The inputs they were trained on (standardized or not).
-    """
-
-    learning_rates: np.ndarray
-    histories: tuple[TrainingHistory, ...]
-    fvu: np.ndarray
-    nets: tuple[MLP, ...] = ()
-    inputs: np.ndarray | None = None
-
-    @property
-    def final_fvu(self) -> np.ndarray:
-        """FVU after the last epoch (NaN where training overflowed)."""
-        return self.fvu[:, -1]
-
-    def works(self) -> np.ndarray:
-        """Which rates end finite, at most :data:`WORKS_FRACTION` of the starting loss."""
-        return np.isfinite(self.final_fvu) & (self.final_fvu <= WORKS_FRACTION * self.fvu[:, 0])
-
-    def largest_working_rate(self) -> float:
-        """The largest learning rate that works (NaN if none)."""
-        working = self.learning_rates[self.works()]
-        return float(working.max()) if working.size else float("nan")
-
-    def best_rate(self) -> float:
-        """The learning rate with the lowest final FVU."""
-        final = np.where(np.isfinite(self.final_fvu), self.final_fvu, np.inf)
-        return float(self.learning_rates[int(np.argmin(final))])
-
-
-def epochs_to_reach(fvu: np.ndarray, threshold: float) -> int | None:
-    """The first epoch at which ``fvu`` is at most ``threshold``; None if it never is.
-
-    >>> epochs_to_reach(np.array([1.0, 0.7, 0.4, 0.2]), 0.5), epochs_to_reach(np.array([1.0]), 0.5)
-    (2, None)
-    """
-    hit = np.flatnonzero(np.asarray(fvu) <= threshold)
-    return int(hit[0]) if hit.size else None
-
-
-def learning_rate_scan(
-    *,
-    standardize_inputs: bool,
-    standardize_targets: bool,
-    learning_rates: Sequence[float] = REGRESSION_LEARNING_RATES,
-    epochs: int = 200,
-    activation: str = "tanh",
-    init: str = "xavier",
-    seed: int = 0,
-) -> LearningRateScan:
-    """Train the regression network of :data:`REGRESSION_SIZES` once per learning rate.
-
-    The data are :func:`~lesson_code.datasets.polynomial_regression` (100 points, targets up
-    to 1000), with inputs and/or targets standardized to mean 0 and standard deviation 1. The
-    cost is the MSE C = 1/(2n) sum_i (a^L_i - y_i)^2, so the FVU is 2 C / var(y).
-
-    Examples
-    --------
-    >>> scan = learning_rate_scan(standardize_inputs=True, standardize_targets=True,
-    ...                           learning_rates=[0.01, 0.1], epochs=20)
-    >>> print(np.round(scan.final_fvu, 2))
-    [0.74 0.64]
-    """
-    epochs = positive_int(epochs, "epochs")
-    rates = np.array([positive_number(lr, "learning_rates") for lr in learning_rates])
-    X, Y = polynomial_regression(100, seed=seed)
-    x = standardize(X)[0] if standardize_inputs else X
-    y = standardize(Y)[0] if standardize_targets else Y
-    variance = float(y.var())
-    histories, nets, fvu = [], [], np.full((rates.size, epochs + 1), np.nan)
-    with threadpool_limits(1), np.errstate(over="ignore", invalid="ignore"):
-        for row, rate in enumerate(rates):
-            net = MLP(list(REGRESSION_SIZES), activation=activation, init=init, seed=seed, output_activation="linear")
-            history = train_network(net, x, y, learning_rate=float(rate), epochs=epochs)
-            histories.append(history)
-            nets.append(net)
-            values = 2.0 * history.loss / variance
-            fvu[row, : values.size] = np.where(np.isfinite(values), values, np.nan)
-    return LearningRateScan(rates, tuple(histories), fvu, tuple(nets), x)
-
-
-@dataclass(frozen=True)
-class RegressionStudy:
-    """Raw and standardized scans, and a long run of the raw network at its best rate."""
-
-    raw: LearningRateScan
-    standardized: LearningRateScan
-    raw_long: LearningRateScan
-
-
-@functools.lru_cache(maxsize=2)
-def regression_study(epochs: int = 200, long_epochs: int = 1000) -> RegressionStudy:
-    """:func:`learning_rate_scan` without and with standardization of inputs and targets (cached),
-    and the raw network trained for ``long_epochs`` at its best rate."""
-    raw = learning_rate_scan(standardize_inputs=False, standardize_targets=False, epochs=epochs)
-    standardized = learning_rate_scan(standardize_inputs=True, standardize_targets=True, epochs=epochs)
-    raw_long = learning_rate_scan(standardize_inputs=False, standardize_targets=False,
-                                  learning_rates=[raw.best_rate()], epochs=long_epochs)
-    return RegressionStudy(raw, standardized, raw_long)
 
 
 # --------------------------------------------------------------------------------------

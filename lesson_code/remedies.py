@@ -266,7 +266,8 @@ class BatchNormMLP(_Network):
         bias_grads = [delta.sum(axis=0)]
         gamma_grads, beta_grads = [], []
         for layer in range(self.n_layers - 2, -1, -1):
-            g = (delta @ self.weights[layer + 1]) * self.activation.derivative(run.us[layer])  # dC/du
+            # dC/du; sigma'(u) from a = sigma(u), without evaluating sigma a second time
+            g = (delta @ self.weights[layer + 1]) * self.activation.derivative_from_output(run.activations[layer + 1])
             z_hat = run.z_hats[layer]
             gamma_grads.append(np.sum(g * z_hat, axis=0))
             beta_grads.append(np.sum(g, axis=0))

@@ -7,26 +7,23 @@ import pytest
 
 from lesson_code.comparisons import (
     FIX_CONFIGURATIONS,
-    WORKS_FRACTION,
-    LearningRateScan,
     convex_restarts,
-    epochs_to_reach,
     fix_profiles,
     fix_table,
     format_fix_table,
     interpolated,
-    learning_rate_scan,
     permuted_hidden_units,
     predict_labels,
     rbf_features,
     spiral_data,
     spiral_study,
+    spread_text,
     train_classifier,
 )
 from lesson_code.datasets import two_spirals
 from lesson_code.gradient_flow import per_layer_gain
 from lesson_code.network import MLP
-from lesson_code.remedies import BatchNormMLP, median_remedy_gradient_norms
+from lesson_code.remedies import BatchNormMLP, build_network, median_remedy_gradient_norms, train_network
 
 
 def test_spiral_data_is_a_shuffle_of_two_spirals():
@@ -111,44 +108,44 @@ def test_train_classifier_is_deterministic_and_checks_labels():
     X, y = spiral_data(20)
     first = train_classifier(X, y, sizes=(2, 6, 6, 1), epochs=10, seed=3)
     second = train_classifier(X, y, sizes=(2, 6, 6, 1), epochs=10, seed=3)
-    np.testing.assert_array_equal(first.history.loss, second.history.loss)
-    assert first.final_loss == first.history.loss[-1]
+    np.testing.assert_array_equal(first.losses, second.losses)
+    assert first.final_loss == first.losses[-1] and not first.diverged
     with pytest.raises(ValueError, match="y must hold one label 0 or 1"):
         train_classifier(X, y + 1, sizes=(2, 3, 1), epochs=1)
+    with pytest.raises(ValueError, match="nudge must be"):
+        train_classifier(X, y, sizes=(2, 3, 1), epochs=1, nudge=-1.0)
 
 
-def test_epochs_to_reach():
-    assert epochs_to_reach(np.array([1.0, 0.8, 0.5, 0.6]), 0.5) == 2
-    assert epochs_to_reach(np.array([1.0, np.nan]), 0.5) is None
+@pytest.mark.parametrize("kind", ["plain", "batchnorm"])
+def test_train_classifier_takes_the_steps_of_train_network(kind):
+    """The lean full-batch loop is the same arithmetic as lesson_code.training.train."""
+    X, y = spiral_data(20)
+    run = train_classifier(X, y, kind=kind, sizes=(2, 6, 6, 1), activation="tanh", init="xavier",
+                           learning_rate=0.7, epochs=25, seed=1)
+    net = build_network(kind, [2, 6, 6, 1], "tanh", "xavier", 1, "sigmoid")
+    history = train_network(net, X, y[:, None].astype(float), learning_rate=0.7, epochs=25, loss="cross_entropy")
+    np.testing.assert_array_equal(run.losses, history.loss)
+    for got, want in zip(run.net.parameters(), net.parameters()):
+        np.testing.assert_array_equal(got, want)
 
 
-def test_scan_measures_the_unexplained_variance_and_flags_overflow():
-    scan = learning_rate_scan(standardize_inputs=True, standardize_targets=True,
-                              learning_rates=[1e-5, 0.1, 100.0], epochs=50)
-    assert scan.fvu.shape == (3, 51)
-    # same network and data at epoch 0, whatever the rate; targets standardized: FVU = 2 C
-    np.testing.assert_allclose(scan.fvu[:, 0], scan.fvu[0, 0])
-    np.testing.assert_allclose(scan.fvu[0], 2 * scan.histories[0].loss)
-    assert np.isnan(scan.final_fvu[2]) and scan.histories[2].diverged
-    assert scan.works().tolist() == [False, True, False]
-    assert scan.largest_working_rate() == 0.1 and scan.best_rate() == 0.1
+def test_a_nudge_of_one_rounding_error_moves_the_start_by_that_much():
+    X, y = spiral_data(20)
+    plain = train_classifier(X, y, sizes=(2, 6, 1), epochs=1, learning_rate=1e-300)
+    nudged = train_classifier(X, y, sizes=(2, 6, 1), epochs=1, learning_rate=1e-300, nudge=1e-12)
+    same = train_classifier(X, y, sizes=(2, 6, 1), epochs=1, learning_rate=1e-300, nudge=0.0)
+    for a, b, c in zip(plain.net.weights, nudged.net.weights, same.net.weights):
+        np.testing.assert_array_equal(a, c)
+        relative = np.abs(b - a)[a != 0] / np.abs(a[a != 0])
+        assert np.all((relative > 0.5e-12) & (relative < 2e-12))
 
 
-def test_raw_targets_give_the_same_fraction_of_variance_as_their_loss():
-    scan = learning_rate_scan(standardize_inputs=False, standardize_targets=False, learning_rates=[1e-3], epochs=3)
-    from lesson_code.datasets import polynomial_regression
-
-    _, Y = polynomial_regression(100, seed=0)
-    np.testing.assert_allclose(scan.fvu[0], 2 * scan.histories[0].loss / Y.var())
-
-
-def test_largest_working_rate_on_a_hand_made_scan():
-    fvu = np.array([[1.0, 0.95], [1.0, WORKS_FRACTION], [1.0, 0.3], [1.0, np.nan]])
-    scan = LearningRateScan(np.array([0.01, 0.1, 0.3, 1.0]), (), fvu)
-    assert scan.works().tolist() == [False, True, True, False]
-    assert scan.largest_working_rate() == 0.3 and scan.best_rate() == 0.3
-    none = LearningRateScan(np.array([1.0]), (), np.array([[1.0, 2.0]]))
-    assert np.isnan(none.largest_working_rate())
+def test_spread_text_names_the_rounding_floor():
+    eps = np.finfo(float).eps
+    assert spread_text(0.0, 1.0) == "at the rounding floor"
+    assert spread_text(4 * eps * 0.5, 0.5) == "at the rounding floor"
+    assert spread_text(1e-13, 0.5) == "1e-13"
+    assert spread_text(2.4e-9, 3.0) == "2e-09"
 
 
 def test_fix_table_is_built_from_the_profiles():
@@ -171,4 +168,18 @@ def test_spiral_study_convex_models_agree_and_deep_nets_do_not():
     assert study.logistic.objective_spread <= 1e-9 * study.logistic.objectives.min()
     assert len(set(np.round(study.seed_losses, 6))) == len(study.seeds)  # ten different answers
     assert study.recipe_runs["relu_he"] is study.seeds[0]
+    assert all(len(runs) == 10 for runs in study.recipe_seeds.values())
     assert np.median(study.seed_accuracies) > study.svm.accuracies[0] + 0.2
+    np.testing.assert_array_equal(study.accuracies("relu_he"), study.seed_accuracies)
+    with pytest.raises(ValueError, match="recipe must be one of"):
+        study.accuracies("relu")
+
+
+def test_spiral_study_tells_the_chaotic_recipe_from_the_stable_ones():
+    study = spiral_study()
+    for name in ("sigmoid_normal", "tanh_xavier", "relu_he"):
+        assert not study.chaotic(name)
+        assert abs(study.nudged[name].final_loss - study.recipe_runs[name].final_loss) < 1e-8
+    assert study.chaotic("sigmoid_normal_batchnorm")
+    assert abs(study.nudged["sigmoid_normal_batchnorm"].final_loss
+               - study.recipe_runs["sigmoid_normal_batchnorm"].final_loss) > 1e-4
