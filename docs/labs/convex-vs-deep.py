@@ -27,7 +27,9 @@ STANDARDIZE = False     # standardize the inputs to mean 0, standard deviation 1
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lesson_code.comparisons import convex_restarts, predict_labels, spiral_data, train_classifier
+from lesson_code.comparisons import (
+    convex_restarts, predict_labels, spiral_data, spread_text, train_classifier,
+)
 from lesson_code.datasets import standardize
 
 X, y = spiral_data(N_POINTS, noise=NOISE)
@@ -47,7 +49,8 @@ print(f"deep network: {NETWORK}, sizes {sizes}, {ACTIVATION}, {INIT} initializat
 svm = convex_restarts("svm", X, y, n_starts=SEEDS, scale=10.0)
 print(f"starts up to {svm.start_spread:.1f} apart")
 print("final objectives:", ", ".join(f"{value:.10f}" for value in svm.objectives))
-print(f"spread of the objectives {svm.objective_spread:.1e}, of (w, b) {svm.parameter_spread:.1e}")
+print(f"spread of the objectives: {spread_text(svm.objective_spread, svm.objectives.min())},"
+      f" of (w, b): {spread_text(svm.parameter_spread, svm.parameter_size)}")
 print(f"training accuracy {svm.accuracies[0]:.1%}")
 
 # %% [markdown]
@@ -62,7 +65,7 @@ runs = [
     for seed in range(SEEDS)
 ]
 for seed, run in enumerate(runs):
-    note = " (diverged: the loss stopped being finite)" if run.history.diverged else ""
+    note = " (diverged: the loss stopped being finite)" if run.diverged else ""
     print(f"seed {seed}: final loss {run.final_loss:.4g}, training accuracy {run.accuracy:.1%}{note}")
 losses = np.array([run.final_loss for run in runs])
 finite = losses[np.isfinite(losses)]
@@ -100,7 +103,7 @@ for ax, (title, labels) in zip(axes, panels):
     ax.set_aspect("equal")
 axes[0].legend(loc="lower right")
 for seed, run in enumerate(runs):
-    axes[2].semilogy(np.arange(run.history.loss.size), run.history.loss, linewidth=1, label=f"seed {seed}")
+    axes[2].semilogy(np.arange(run.losses.size), run.losses, linewidth=1, label=f"seed {seed}")
 axes[2].axhline(linear_cross_entropy, color="0.3", linestyle=":", label="best linear model")
 axes[2].set_xlabel("epoch")
 axes[2].set_ylabel("cross-entropy on the training set")
@@ -114,7 +117,9 @@ plt.show()
 # - `ACTIVATION = "sigmoid"`, `INIT = "normal"`, `LEARNING_RATE = 0.3`: the classic setting. Its
 #   loss curves stay near the linear model's, and its boundary is nearly a line.
 # - Keep the sigmoid and set `NETWORK = "batchnorm"`, `LEARNING_RATE = 1.0`: the same weights,
-#   normalized before every activation, and the network starts to follow the arms.
+#   normalized before every activation, and the network starts to follow the arms. How well
+#   differs a lot from seed to seed, and from one machine to another for the same seed: these
+#   runs are chaotic, so compare the spread of several seeds, not one.
 # - `ACTIVATION = "tanh"`, `INIT = "xavier"`: good gradient flow at initialization, yet a long
 #   plateau. Try `EPOCHS = 1000` or other learning rates.
 # - `NETWORK = "residual"`: at this depth it trains about as well as the plain network. Raise
@@ -122,4 +127,5 @@ plt.show()
 #   is larger, and you may need a smaller `LEARNING_RATE`.
 # - `STANDARDIZE = True`: the spiral inputs are already centred, so this only rescales them.
 # - `NOISE = 0.15`: the arms start to overlap and no model can reach 100%.
-# - `SEEDS = 10`, `DEPTH = 8`: more starts and a deeper network; the SVM's spread stays at zero.
+# - `SEEDS = 10`, `DEPTH = 8`: more starts and a deeper network; the SVM's spread stays at the
+#   rounding floor.
