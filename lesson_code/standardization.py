@@ -84,6 +84,8 @@ class LearningRateScan:
         final FVU of the seeds that did not blow up moves by more than
         :data:`~lesson_code.seed_ensembles.CHAOS_TOLERANCE` when every start is nudged, or
         another number of seeds blows up. (One chaotic seed among stalled ones moves no median.)"""
+        if np.all(np.isnan(self.nudged_final_fvu)):
+            raise ValueError("this scan has no nudged runs: make it with check_chaos=True")
         nudged_blew_up = ~(self.nudged_final_fvu <= BLOW_UP)
         chaotic = np.sum(nudged_blew_up, axis=1) != np.sum(self.blew_up(), axis=1)
         for row, (plain, nudged) in enumerate(zip(self.final_fvu, self.nudged_final_fvu)):
@@ -139,14 +141,15 @@ def learning_rate_scan(
     learning_rates: Sequence[float] = REGRESSION_LEARNING_RATES,
     seeds: int = REGRESSION_SEEDS,
     epochs: int = 200,
+    check_chaos: bool = True,
 ) -> LearningRateScan:
     """Train the regression network of :data:`REGRESSION_SIZES` from seeds 0..seeds-1 at each rate.
 
     The data are :func:`~lesson_code.datasets.polynomial_regression` (100 points, targets up
     to 1000, seed 0), with inputs and/or targets standardized to mean 0 and standard deviation 1.
-    Every run is made twice, the second time from a start nudged by a relative 1e-12 (to tell
-    chaotic rates, :meth:`LearningRateScan.chaotic`); all ``2 * len(learning_rates) * seeds``
-    networks train together (:func:`~lesson_code.seed_ensembles.train_ensemble`).
+    With ``check_chaos`` every run is made twice, the second time from a start nudged by a
+    relative 1e-12 (to tell chaotic rates, :meth:`LearningRateScan.chaotic`); without it the
+    nudged results are NaN. All runs train together (:func:`~lesson_code.seed_ensembles.train_ensemble`).
 
     Examples
     --------
@@ -162,13 +165,14 @@ def learning_rate_scan(
     X, Y = polynomial_regression(100, seed=0)
     x = standardize(X)[0] if standardize_inputs else X
     y = standardize(Y)[0] if standardize_targets else Y
-    count = rates.size * seeds  # every run twice: as drawn, and nudged
-    run = train_ensemble(x, y, sizes=REGRESSION_SIZES, seeds=np.tile(np.arange(seeds), 2 * rates.size),
-                         learning_rates=np.tile(np.repeat(rates, seeds), 2), epochs=epochs,
+    count = rates.size * seeds
+    copies = 2 if check_chaos else 1  # as drawn, and nudged
+    run = train_ensemble(x, y, sizes=REGRESSION_SIZES, seeds=np.tile(np.arange(seeds), copies * rates.size),
+                         learning_rates=np.tile(np.repeat(rates, seeds), copies), epochs=epochs,
                          activation="tanh", init="xavier", output_activation="linear",
-                         nudges=np.repeat([0.0, NUDGE], count))
+                         nudges=np.repeat([0.0, NUDGE][:copies], count))
     fvu = np.full((2 * count, epochs + 1), np.nan)
-    for row, history in enumerate(run.histories):
+    for row, history in enumerate(run.histories):  # rows of the nudged copies stay NaN without them
         values = 2.0 * history.loss / float(y.var())
         fvu[row, : values.size] = np.where(np.isfinite(values), values, np.nan)
     nets = tuple(run.nets[i * seeds : (i + 1) * seeds] for i in range(rates.size))
@@ -193,5 +197,6 @@ def regression_study(epochs: int = 200, long_epochs: int = 1000) -> RegressionSt
     raw = learning_rate_scan(standardize_inputs=False, standardize_targets=False, epochs=epochs)
     standardized = learning_rate_scan(standardize_inputs=True, standardize_targets=True, epochs=epochs)
     raw_long = learning_rate_scan(standardize_inputs=False, standardize_targets=False,
-                                  learning_rates=[raw.largest_working_rate()], epochs=long_epochs)
+                                  learning_rates=[raw.largest_working_rate()], epochs=long_epochs,
+                                  check_chaos=False)
     return RegressionStudy(raw, standardized, raw_long)

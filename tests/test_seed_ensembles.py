@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lesson_code.network import MLP
+from lesson_code import seed_ensembles
 from lesson_code.seed_ensembles import median_text, nudge_parameters, train_ensemble
 from lesson_code.training import train
 
@@ -33,6 +34,18 @@ def test_every_network_follows_train_from_its_seed(loss, output):
         for a, b in zip(run.nets[k].parameters(), net.parameters()):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-13)
     assert run.final_losses.shape == (3,) and not any(h.diverged for h in run.histories)
+
+
+def test_blocks_of_networks_train_as_one(monkeypatch):
+    x, y = _data()
+    kwargs = dict(sizes=[3, 5, 1], seeds=[0, 1, 2, 3, 4], learning_rates=[0.1, 0.2, 0.3, 0.4, 0.5], epochs=15,
+                  activation="tanh", init="xavier", output_activation="linear")
+    together = train_ensemble(x, y, **kwargs)
+    monkeypatch.setattr(seed_ensembles, "BLOCK_BYTES", 2 * 8 * 40 * 5)  # blocks of two networks
+    in_blocks = train_ensemble(x, y, **kwargs)
+    for a, b in zip(together.histories, in_blocks.histories):
+        np.testing.assert_allclose(a.loss, b.loss, rtol=1e-12)
+    np.testing.assert_allclose(together.nets[4].weights[1], in_blocks.nets[4].weights[1], rtol=1e-12)
 
 
 def test_a_diverging_network_stops_alone_where_train_stops():

@@ -93,3 +93,11 @@ def test_scan_rejects_bad_arguments():
     with pytest.raises(ValueError, match="learning_rates must be a finite number > 0"):
         learning_rate_scan(standardize_inputs=True, standardize_targets=True, learning_rates=[0.1, -1.0])
     assert BLOW_UP == 10.0
+
+
+def test_a_scan_without_nudged_runs_cannot_tell_chaos():
+    scan = learning_rate_scan(standardize_inputs=True, standardize_targets=True, learning_rates=[0.1],
+                              seeds=2, epochs=3, check_chaos=False)
+    assert np.all(np.isnan(scan.nudged_final_fvu)) and np.all(np.isfinite(scan.final_fvu))
+    with pytest.raises(ValueError, match="check_chaos=True"):
+        scan.chaotic()
