@@ -7,9 +7,15 @@ on purpose): the nudge imitates another kernel's rounding without changing the k
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
+from helpers import ROOT
 from lesson_code import perturbation
 
 
@@ -39,3 +45,27 @@ def test_the_environment_variable_switches_numpy_default_rng(monkeypatch):
         monkeypatch.delenv(perturbation.ENVIRONMENT_VARIABLE)
         perturbation.install_from_environment()
     assert type(np.random.default_rng(0)) is np.random.Generator
+
+
+def run_checked_examples(relative: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, perturbation.ENVIRONMENT_VARIABLE: relative}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "docs", "lesson_code", "-n", "0", "-q", "-p", "no:cacheprovider",
+         "--no-header", "-W", "ignore::pytest.PytestUnraisableExceptionWarning"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=900,
+    )
+
+
+def test_every_checked_example_holds_when_every_random_draw_is_nudged():
+    """The chapters' snippets and the package's doctests print the same under a 1e-12 nudge.
+
+    A failure here is a printed number that another machine would print differently: report a
+    statistic over seeds instead of one chaotic run, or fewer digits (the Contributing page's
+    "Reproducibility" section says how)."""
+    result = run_checked_examples("1e-12")
+    failures = re.findall(r"^FAILED (\S+)", result.stdout, re.M)
+    assert result.returncode == 0, (
+        f"{len(failures)} checked example(s) print other numbers when every random draw is nudged by "
+        f"1e-12 (as on another CPU): {', '.join(failures)}\n{result.stdout[-6000:]}"
+    )
+    assert re.search(r"\d+ passed", result.stdout), result.stdout[-2000:]
