@@ -60,7 +60,8 @@ def convex_vs_nonconvex() -> Figure:
         ax = figure.add_subplot(rows, columns, position, projection="3d")
         x, y, z = _grid(landscape, 61)
         ax.plot_surface(x, y, z, cmap="viridis", linewidth=0, antialiased=False, rasterized=True,
-                        alpha=0.9)
+                        alpha=0.9, rcount=x.shape[0], ccount=x.shape[1])
+        ax.set_box_aspect(None, zoom=0.85)  # room inside the axes for the z label, not cut at the edge
         for minimum in landscape.minima:
             ax.scatter(*minimum, landscape.value(*minimum), color="red", s=25, depthshade=False,
                        label="_minimum")
