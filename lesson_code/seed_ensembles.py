@@ -237,7 +237,8 @@ def _train_block(nets: Sequence[MLP], rates: np.ndarray, x: np.ndarray, y: np.nd
 def median_text(values: Sequence[float], decimals: int = 2, scale: float = 1.0) -> str:
     """The median of ``values`` (one per seed) times ``scale``, printed with the digits its spread
     supports: at most ``decimals`` decimals, and no digit finer than the median's standard error
-    (rounded to tens, hundreds ... when that error is larger than 1).
+    (rounded to tens, hundreds ... when that error is larger than 1), but always one significant
+    digit.
 
     The standard error of the median of n draws is about 1.25 sigma / sqrt(n) (for a normal
     sample), with sigma estimated robustly as IQR / 1.349 (IQR: the interquartile range). A digit
@@ -258,4 +259,6 @@ def median_text(values: Sequence[float], decimals: int = 2, scale: float = 1.0) 
     error = 1.2533 * (q75 - q25) / 1.349 / np.sqrt(values.size)
     if error > 0:
         decimals = min(decimals, int(np.floor(-np.log10(error))))
+    if median != 0:  # but keep one significant digit: 0.8 with an error of 0.2 is not "1"
+        decimals = max(decimals, -int(np.floor(np.log10(abs(median)))))
     return f"{round(float(median), decimals):.{max(decimals, 0)}f}"

@@ -98,6 +98,7 @@ def test_median_text_prints_the_digits_the_spread_supports():
     wide = np.linspace(0.4, 0.9, 10)  # IQR 0.25: standard error of the median about 0.07
     assert median_text(wide) == "0.7"
     assert median_text(np.linspace(60.0, 120.0, 8)) == "90"  # rounded to tens
+    assert median_text([0.2, 0.5, 0.8, 1.2, 1.6, 0.1, 0.9, 0.85]) == "0.8"  # one significant digit kept
     assert median_text([0.955, 0.96, 0.965], decimals=1, scale=100) == "96"
     assert median_text([0.9601, 0.9602, 0.9603], decimals=1, scale=100) == "96.0"
     with pytest.raises(ValueError, match="values must hold at least one number"):
