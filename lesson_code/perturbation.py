@@ -48,26 +48,25 @@ class PerturbedGenerator(np.random.Generator):
         nudged = (values * (1.0 + self.relative * signs)).astype(values.dtype, copy=False)
         return nudged if isinstance(draws, np.ndarray) else nudged.item()
 
-    def random(self, *args: Any, **kwargs: Any) -> Any:
-        return self._nudge(super().random(*args, **kwargs))
 
-    def standard_normal(self, *args: Any, **kwargs: Any) -> Any:
-        return self._nudge(super().standard_normal(*args, **kwargs))
+def _nudged(name: str):
+    """The Generator method ``name``, with its result passed through ``_nudge``."""
+    draw = getattr(np.random.Generator, name)
 
-    def normal(self, *args: Any, **kwargs: Any) -> Any:
-        return self._nudge(super().normal(*args, **kwargs))
+    def method(self: PerturbedGenerator, *args: Any, **kwargs: Any) -> Any:
+        return self._nudge(draw(self, *args, **kwargs))
 
-    def uniform(self, *args: Any, **kwargs: Any) -> Any:
-        return self._nudge(super().uniform(*args, **kwargs))
+    method.__name__ = name
+    return method
 
-    def standard_exponential(self, *args: Any, **kwargs: Any) -> Any:
-        return self._nudge(super().standard_exponential(*args, **kwargs))
 
-    def exponential(self, *args: Any, **kwargs: Any) -> Any:
-        return self._nudge(super().exponential(*args, **kwargs))
+FLOAT_DRAWS = ("random", "standard_normal", "normal", "uniform", "standard_exponential", "exponential",
+               "multivariate_normal")
+"""The Generator methods whose draws are nudged; every other method (integers, permutation, choice)
+is numpy's own."""
 
-    def multivariate_normal(self, *args: Any, **kwargs: Any) -> Any:
-        return self._nudge(super().multivariate_normal(*args, **kwargs))
+for _name in FLOAT_DRAWS:
+    setattr(PerturbedGenerator, _name, _nudged(_name))
 
 
 def perturbed_default_rng(seed: Any = None, *, relative: float) -> PerturbedGenerator:
