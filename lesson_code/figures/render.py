@@ -159,31 +159,42 @@ DECIMAL = re.compile(rb"-?\d+\.\d{2,}")
 PATH_DATA = re.compile(rb'(?<=\sd=")[^"]*')
 PATH_BREAK = re.compile(rb" \n(?=[MLCQZz])|\n$")  # between path commands; before d's closing quote
 INDENT = re.compile(rb">\s+<")
+POSITION = re.compile(rb'(?<=\s[xy]=")-?\d+\.\d{3,}(?=")|(?<=translate\()[^)]*')
+NOT_DRAWN = re.compile(rb"<!DOCTYPE[^>]*>\s*|<metadata>.*?</metadata>\s*|<!--.*?-->\s*", re.S)
+
+
+def _rounded(match: re.Match, digits: int) -> bytes:
+    text = f"{float(match.group(0)):.{digits}f}".rstrip("0").rstrip(".")
+    return b"0" if text in ("-0", "") else text.encode()
 
 
 def compact_svg(svg: bytes) -> bytes:
-    r"""matplotlib's SVG with the coordinates of every path (its ``d`` attribute) rounded to 0.1 pt,
-    its commands on one line and no indentation between tags: a third smaller for the contour
-    plots, with no visible change (0.1 pt is 1/720 inch; the text is all glyph paths, so no
-    whitespace between tags is displayed).
+    r"""matplotlib's SVG made smaller with no visible change:
 
-    Nothing outside path data is touched: a glyph is drawn by a transform such as
-    ``scale(0.015625)``, which rounding would turn into ``scale(0)`` and so erase every label.
+    * the coordinates of every path (its ``d`` attribute) rounded to 0.1 pt (1/720 inch), its
+      commands on one line;
+    * positions (``x``, ``y``, ``translate(...)``) rounded to 0.01 pt;
+    * no doctype, metadata block, comments (the text of each label) or indentation between tags
+      (the text is all glyph paths, so no whitespace between tags is displayed).
+
+    A third smaller for the contour plots. Scale factors are never touched: a glyph is drawn by a
+    transform such as ``scale(0.015625)``, which rounding would turn into ``scale(0)`` and so
+    erase every label.
 
     >>> compact_svg(b'<path d="M 59.372318 239.59976 \nL -0.04 10 \nz\n"/>')
     b'<path d="M 59.4 239.6 L 0 10 z"/>'
-    >>> compact_svg(b'<g>\n   <use transform="scale(0.015625)" x="63.636875"/>\n  </g>')
-    b'<g>\n<use transform="scale(0.015625)" x="63.636875"/>\n</g>'
+    >>> compact_svg(b'<g>\n   <!-- 0 -->\n   <use transform="translate(63.636875 0) scale(0.015625)" x="1.23456"/>\n  </g>')
+    b'<g>\n<use transform="translate(63.64 0) scale(0.015625)" x="1.23"/>\n</g>'
     """
-    def rounded(match: re.Match) -> bytes:
-        text = f"{float(match.group(0)):.1f}".rstrip("0").rstrip(".")
-        return b"0" if text in ("-0", "") else text.encode()
-
     def path_data(match: re.Match) -> bytes:
         joined = PATH_BREAK.sub(lambda m: b" " if m.group(0).startswith(b" ") else b"", match.group(0))
-        return DECIMAL.sub(rounded, joined)
+        return DECIMAL.sub(lambda number: _rounded(number, 1), joined)
 
-    return INDENT.sub(b">\n<", PATH_DATA.sub(path_data, svg))
+    def position(match: re.Match) -> bytes:
+        return re.sub(rb"-?\d+\.\d{3,}", lambda number: _rounded(number, 2), match.group(0))
+
+    svg = NOT_DRAWN.sub(b"", svg)
+    return INDENT.sub(b">\n<", POSITION.sub(position, PATH_DATA.sub(path_data, svg)))
 
 
 @dataclass(frozen=True)
