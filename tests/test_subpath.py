@@ -1,0 +1,186 @@
+"""The site as published: built with ``SITE_URL`` and ``REPO_URL`` and served from a sub-path.
+
+GitHub Pages serves a project's site from ``https://<owner>.github.io/<repo>/``, and for a
+missing address under it answers the site's ``404.html`` with status 404. Here the site is built
+for ``https://example.test/course/`` with a GitHub repository set, served under ``/course/`` by a
+local server that behaves the same way, and read in headless Chromium: the home page, every page
+of the reader's path (the nav's chapters and labs) and a missing address, with no failed request
+and no request to another host. The same build's sitemap, "Edit this page" and "Open in Colab"
+links and notebooks are checked without a browser.
+
+The build is one per test run (under a file lock, like the suite's own build in
+``conftest.py``), made after the suite's build from a copy of its warm ``.cache``: it reuses the
+figures and labs, and its own results (pages with other links, notebooks with an install cell)
+do not replace the suite's cached ones, which ``test_build_faults.py`` expects a rebuild to reuse.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+import xml.etree.ElementTree as etree
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from filelock import FileLock
+
+from helpers import ROOT, build_site, reader_pages
+
+SITE_URL = "https://example.test/course/"
+REPO_URL = "https://github.com/example/course"
+PREFIX = urlsplit(SITE_URL).path
+MISSING = "no-such-page/"
+NOT_COPIED = {".cache", ".git", ".venv", "mkdocs.yml", "site", "test-artifacts"}
+
+
+def _project_view(folder: Path) -> Path:
+    """A folder that builds like the project but keeps its own ``.cache``: the hooks put the
+    cache next to the resolved ``mkdocs.yml``, so that file and the cache are copies and every
+    other entry of the project is a link to the original."""
+    folder.mkdir(parents=True)
+    for entry in ROOT.iterdir():
+        if entry.name not in NOT_COPIED:
+            (folder / entry.name).symlink_to(entry)
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    if (ROOT / ".cache").is_dir():
+        shutil.copytree(ROOT / ".cache", folder / ".cache", ignore=shutil.ignore_patterns("*.tmp", "*.lock"))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def published_site(built_site, run_folder) -> Path:
+    """The site built for ``SITE_URL`` with ``REPO_URL`` set, once per test run."""
+    site, done = run_folder / "published-site", run_folder / "published-site.log"
+    with FileLock(str(run_folder / "published-site.lock")):
+        if not done.exists():
+            project = _project_view(run_folder / "published-project")
+            result = build_site(site, cwd=project,
+                                extra_env={"SITE_URL": SITE_URL, "REPO_URL": REPO_URL, "REPO_BRANCH": "main"})
+            assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}{result.stderr}"
+            done.write_text(result.stdout + result.stderr, encoding="utf-8")
+    return site
+
+
+class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under ``PREFIX`` only; a missing address gets ``404.html`` with status
+    404, as GitHub Pages answers."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def translate_path(self, path: str) -> str:
+        path = urlsplit(path).path
+        if not path.startswith(PREFIX):
+            return str(Path(self.directory) / "__outside_the_sub_path__")  # no such file: a 404
+        return super().translate_path("/" + path[len(PREFIX):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404:
+            super().send_error(code, message, explain)
+            return
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def served(published_site) -> Iterator[str]:
+    """Address of the published site served under ``PREFIX``, e.g. ``http://127.0.0.1:PORT/course/``."""
+    handler = functools.partial(_SubPathHandler, directory=str(published_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_server_answers_like_github_pages(served):
+    """The checks below mean something only if the server fails what the site gets wrong."""
+    from urllib.error import HTTPError
+    from urllib.request import urlopen
+
+    assert urlopen(served).status == 200
+    for wrong in (served + MISSING, served.replace(PREFIX, "/") + "assets/"):
+        with pytest.raises(HTTPError) as answer:
+            urlopen(wrong)
+        assert answer.value.code == 404 and b"404 - Not found" in answer.value.read()
+
+
+def _visit(context, url: str) -> dict:
+    """Open ``url`` in a new tab of ``context``: its status, every failed request, every request
+    to another host, and whether the page's stylesheets applied."""
+    host = urlsplit(url).netloc
+    record: dict = {"failed": [], "outside": []}
+    page = context.new_page()
+    page.on("request", lambda r: record["outside"].append(r.url)
+            if urlsplit(r.url).netloc != host and not r.url.startswith(("data:", "blob:")) else None)
+    page.on("response", lambda r: record["failed"].append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.url != url else None)
+    page.on("requestfailed", lambda r: record["failed"].append(f"failed {r.url}"))
+    try:
+        # networkidle: Material fetches the sitemap and the search index after the page loads
+        response = page.goto(url, wait_until="networkidle")
+        record["status"] = response.status
+        record["styled"] = page.evaluate(
+            """() => [...document.querySelectorAll('link[rel=stylesheet]')].every(l => l.sheet && l.sheet.cssRules.length > 0)
+                     && getComputedStyle(document.querySelector('.md-header')).position === 'sticky'"""
+        )
+        record["title"] = page.evaluate("document.querySelector('article h1')?.textContent ?? ''")
+    finally:
+        page.close()
+    return record
+
+
+@pytest.mark.parametrize("path", [*reader_pages(), MISSING], ids=lambda p: p or "home")
+def test_page_under_the_sub_path(browser, served, path):
+    """Status 200 (404 and the styled not-found page for a missing address), every request
+    answered, none to another host, and the theme's and the course's stylesheets applied."""
+    context = browser.new_context()
+    try:
+        record = _visit(context, served + path)
+    finally:
+        context.close()
+    problems = [f"failed to load: {f}" for f in record["failed"]]
+    problems += [f"requested another host: {u}" for u in record["outside"]]
+    if record["status"] != (404 if path == MISSING else 200):
+        problems.append(f"HTTP {record['status']}")
+    if not record["styled"]:
+        problems.append("a stylesheet did not load or apply")
+    if path == MISSING and "404" not in record["title"]:
+        problems.append(f"not the site's 404 page: title {record['title']!r}")
+    assert not problems, f"{PREFIX}{path}:\n  " + "\n  ".join(problems)
+
+
+ROOTED = re.compile(r"""\b(?:href|src|action)=["'](/(?!/)[^"']*)["']""")
+
+
+def test_no_page_links_outside_the_sub_path(published_site):
+    """A root-relative address (``/assets/...``) would leave the sub-path; every one in every
+    HTML file, the 404 page included, starts with it."""
+    outside = {
+        f"{html.relative_to(published_site)}: {target}"
+        for html in published_site.rglob("*.html")
+        for target in ROOTED.findall(html.read_text(encoding="utf-8"))
+        if not target.startswith(PREFIX)
+    }
+    assert not outside, "\n".join(sorted(outside)[:20])
+
+
+def test_sitemap_lists_every_page_under_the_site_url(published_site):
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [loc.text for loc in etree.parse(published_site / "sitemap.xml").findall("s:url/s:loc", namespace)]
+    pages = {
+        SITE_URL + ("" if html.parent == published_site else html.parent.relative_to(published_site).as_posix() + "/")
+        for html in published_site.rglob("index.html")
+    }
+    assert locations and all(loc.startswith(SITE_URL) for loc in locations)
+    assert set(locations) == pages
