@@ -2,8 +2,8 @@
 how it lines up columns.
 
 The one function, :func:`table`, takes rows as a mapping from a row's name to its cells (a mapping
-from column heading to value). Numbers are formatted with a format spec, the same for every
-column or one per column; any other value is printed with ``str``.
+from column heading to value). Real numbers are formatted with a format spec, the same for every
+column or one per column; integers, booleans and strings are printed as they are.
 
 >>> print(table({"sigmoid": {"gain": 0.25, "ratio": 3.8e-13}, "relu": {"gain": 1.0, "ratio": 1.0}},
 ...             number={"gain": ".2f", "ratio": ".1e"}))
@@ -15,11 +15,11 @@ relu     1.00  1.0e+00
 from __future__ import annotations
 
 from collections.abc import Mapping
-from numbers import Number
+from numbers import Integral, Number
 
 
 def _cell(value: object, spec: str) -> str:
-    if isinstance(value, Number) and not isinstance(value, bool):
+    if isinstance(value, Number) and not isinstance(value, (bool, Integral)):
         return format(value, spec)
     return str(value)
 
@@ -34,7 +34,7 @@ def table(rows: Mapping[str, Mapping[str, object]], number: str | Mapping[str, s
         Row name -> {column heading: value}. Every row has the columns of the first row, in that
         order.
     number : str or mapping of str to str
-        Format spec for numbers (``".3g"``, ``".1e"``, ``".0%"``...), or one per column heading;
+        Format spec for real numbers (``".3g"``, ``".1e"``, ``".0%"``...), or one per column heading;
         a column missing from the mapping uses ``".3g"``.
     index : str
         The heading of the first column, the rows' names.

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from lesson_code.tables import table
@@ -6,6 +7,7 @@ from lesson_code.tables import table
 def test_columns_line_up_and_numbers_follow_their_column_format():
     text = table({"a": {"x": 0.5, "flag": True}, "longer name": {"x": 12.25, "flag": "no"}},
                  number={"x": ".1f"}, index="row")
+    assert table({"a": {"count": np.int64(3), "share": 0.25}}, number=".2e").split()[-2:] == ["3", "2.50e-01"]
     lines = text.splitlines()
     assert lines[0].split() == ["row", "x", "flag"]
     assert lines[1].split() == ["a", "0.5", "True"] and lines[2].split() == ["longer", "name", "12.2", "no"]
