@@ -7,6 +7,13 @@ from ``lesson_code``. The notebook is made from the same text the reader sees an
 it cannot drift from the page. A "Download this chapter as a notebook" link goes at the top of
 the page. Notebooks are kept in ``.cache/chapter-notebooks.json`` under a hash of the chapter's
 text, so a rebuild does not make them again (see ``hooks/build_cache.py``).
+
+With a repository set (``REPO_URL``, see ``hooks/publishing.py``) each notebook's first code cell
+installs ``lesson_code`` from it when the package is missing, so the notebook runs top to bottom
+in a fresh Colab runtime; and, for a GitHub repository, an "Open in Colab" link joins the
+download link. Colab opens notebooks from GitHub only, so the link points to the notebook as
+published on the ``gh-pages`` branch, to which the site's workflow pushes every deployed build
+(the notebook's path there is its path in the site).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import logging
 import re
 import textwrap
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 import nbformat
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,6 +32,7 @@ from mkdocs.utils import get_relative_url
 
 import build_cache  # siblings: MkDocs puts the folder of the hook it loads on sys.path
 import code_blocks
+import publishing
 from code_blocks import FENCE, PYTHON_FENCE_LANGUAGES, closing_fence, fence_language, is_doctest
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
@@ -38,6 +47,17 @@ INTRO = (
     "Hard to Train\". Run it top to bottom in a Python kernel with the `lesson_code` package "
     "installed (`pip install -e .` in the course's repository).*"
 )
+INSTALL = """\
+# Installs the course's package from its repository where it is missing (a fresh Colab runtime);
+# where it is installed, this cell does nothing.
+try:
+    import lesson_code  # noqa: F401
+except ImportError:
+    %pip install --quiet "lesson-code @ git+{repo_url}@{branch}"
+"""
+PAGES_BRANCH = "gh-pages"
+"""The branch the workflow (``.github/workflows/site.yml``) pushes the built site to."""
+COLAB = "https://colab.research.google.com/github/{repository}/blob/{branch}/{path}"
 
 
 def _doctest_to_code(lines: list[str]) -> list[str]:
@@ -69,9 +89,41 @@ def is_chapter(src_uri: str, text: str) -> bool:
     return "/" not in src_uri and src_uri not in NOT_CHAPTERS and "```python" in text
 
 
-def chapter_to_notebook(text: str) -> nbformat.NotebookNode:
-    """Turn a chapter's Markdown into a notebook (see the module docstring for the rules)."""
-    cells: list[nbformat.NotebookNode] = [nbformat.v4.new_markdown_cell(INTRO)]
+def install_cell(repo_url: str, branch: str) -> str:
+    """The code of the cell that installs ``lesson_code`` from ``branch`` of ``repo_url`` when it
+    is missing (an IPython ``%pip`` line: it installs into the kernel's own environment)."""
+    return INSTALL.format(repo_url=repo_url.rstrip("/"), branch=branch).rstrip("\n")
+
+
+def github_repository(repo_url: str | None) -> str | None:
+    """``owner/name`` of a GitHub repository's address, None for any other address or none.
+
+    >>> github_repository("https://github.com/owner/course/"), github_repository("https://example.org/x/y")
+    ('owner/course', None)
+    """
+    if not repo_url:
+        return None
+    parts = urlsplit(repo_url)
+    path = parts.path.strip("/").removesuffix(".git")
+    if parts.netloc.lower() not in ("github.com", "www.github.com") or path.count("/") != 1:
+        return None
+    return path
+
+
+def colab_url(repository: str, notebook_path: str) -> str:
+    """Where Colab opens the notebook at ``notebook_path`` of the site published on
+    ``PAGES_BRANCH`` of the GitHub ``repository`` (``owner/name``)."""
+    return COLAB.format(repository=repository, branch=PAGES_BRANCH, path=notebook_path)
+
+
+def chapter_to_notebook(text: str, install: str | None = None) -> nbformat.NotebookNode:
+    """Turn a chapter's Markdown into a notebook (see the module docstring for the rules);
+    ``install``, when given, is the code of a first code cell (see :func:`install_cell`)."""
+    if install is None:
+        cells: list[nbformat.NotebookNode] = [nbformat.v4.new_markdown_cell(INTRO)]
+    else:
+        note = " The next cell installs it from the repository where it is missing (a fresh Colab runtime).*"
+        cells = [nbformat.v4.new_markdown_cell(INTRO.removesuffix("*") + note), nbformat.v4.new_code_cell(install)]
     prose: list[str] = []
     admonitions: list[int] = []  # indents of the admonitions we are inside
 
@@ -139,11 +191,14 @@ def on_config(config: MkDocsConfig) -> None:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    # hooks/publishing.py has set repo_url by now: every hook's on_config runs before on_files
+    install = install_cell(config.repo_url, publishing.repo_branch()) if config.repo_url else None
     for file in list(files):
         if file.src_uri.endswith(".md"):
             text = file.content_string
             if is_chapter(file.src_uri, text):
-                notebook = _memo.get_or_make(_memo.key(text), lambda: nbformat.writes(chapter_to_notebook(text)))
+                notebook = _memo.get_or_make(_memo.key(text, install or ""),
+                                             lambda: nbformat.writes(chapter_to_notebook(text, install)))
                 files.append(File.generated(config, notebook_uri(file.src_uri), content=notebook))
     return files
 
@@ -154,10 +209,10 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         return html
     href = get_relative_url(notebook.url, page.file.url)
     name = PurePosixPath(notebook.url).name
-    return (
-        f'<p class="notebook-download"><a class="md-button" href="{href}" download="{name}">'
-        f"Download this chapter as a notebook</a></p>\n" + html
-    )
+    links = [f'<a class="md-button" href="{href}" download="{name}">Download this chapter as a notebook</a>']
+    if repository := github_repository(config.repo_url):
+        links.append(f'<a class="md-button" href="{colab_url(repository, notebook.url)}">Open in Colab</a>')
+    return f'<p class="notebook-download">{" ".join(links)}</p>\n' + html
 
 
 def on_post_build(config: MkDocsConfig) -> None:

@@ -7,7 +7,9 @@ One ``mkdocs.yml`` serves local work and publishing:
 - ``REPO_URL`` (e.g. ``https://github.com/owner/repo``) sets the repository: a link to it in the
   header (without Material's request to the GitHub API: ``overrides/partials/source.html``) and an
   "Edit this page" link on every page, to ``edit/<branch>/docs/...`` with ``REPO_BRANCH``
-  (default ``main``). Unset: no repository links.
+  (default ``main``); each chapter's notebook installs the course's package from that branch
+  where it is missing and, for a GitHub repository, gets an "Open in Colab" link
+  (``hooks/notebooks.py``). Unset: no repository links and no install cell.
 
 Every page's ``revision_date`` is the date of the last commit that touched its source file, or
 the build date on a checkout without history; Material shows it at the end of the page.
@@ -43,8 +45,13 @@ def on_config(config):
         repo_url = repo_url.rstrip("/")
         config["repo_url"] = repo_url
         config["repo_name"] = urlsplit(repo_url).path.strip("/")
-        config["edit_uri"] = f"edit/{os.environ.get('REPO_BRANCH', 'main').strip() or 'main'}/docs/"
+        config["edit_uri"] = f"edit/{repo_branch()}/docs/"
     return config
+
+
+def repo_branch() -> str:
+    """The repository's branch the site is built from: ``REPO_BRANCH``, default ``main``."""
+    return os.environ.get("REPO_BRANCH", "").strip() or "main"
 
 
 def last_changed(path: Path, today: datetime.date | None = None) -> str:

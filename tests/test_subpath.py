@@ -26,16 +26,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import nbformat
 import pytest
 from filelock import FileLock
+from nbclient import NotebookClient
 
-from helpers import ROOT, build_site, reader_pages
+from helpers import ROOT, build_site, load_by_path, reader_pages
 
 SITE_URL = "https://example.test/course/"
 REPO_URL = "https://github.com/example/course"
 PREFIX = urlsplit(SITE_URL).path
 MISSING = "no-such-page/"
 NOT_COPIED = {".cache", ".git", ".venv", "mkdocs.yml", "site", "test-artifacts"}
+
+notebooks = load_by_path("hooks/notebooks.py")
+CHAPTERS = sorted(
+    p.stem for p in (ROOT / "docs").glob("*.md") if notebooks.is_chapter(p.name, p.read_text(encoding="utf-8"))
+)
+LINK = re.compile(r'<a\b[^>]*\bhref="(?P<href>[^"]+)"[^>]*>(?P<text>.*?)</a>', re.S)
 
 
 def _project_view(folder: Path) -> Path:
@@ -184,3 +192,51 @@ def test_sitemap_lists_every_page_under_the_site_url(published_site):
     }
     assert locations and all(loc.startswith(SITE_URL) for loc in locations)
     assert set(locations) == pages
+
+
+def _links(page: Path, text: str) -> list[str]:
+    """Addresses of the links of ``page`` whose text contains ``text``."""
+    return [m["href"] for m in LINK.finditer(page.read_text(encoding="utf-8")) if text in m["text"]]
+
+
+def _first_code_cell(notebook: nbformat.NotebookNode) -> str:
+    return next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_links_to_colab_and_to_its_source(published_site, chapter):
+    """One "Open in Colab" link, to the notebook as the workflow publishes it (the site on the
+    gh-pages branch), which is in the build, valid and installs the package first; one "Edit
+    this page" link to the chapter's source on the branch built."""
+    page = published_site / chapter / "index.html"
+    colab = _links(page, "Open in Colab")
+    prefix = "https://colab.research.google.com/github/example/course/blob/gh-pages/"
+    assert len(colab) == 1 and colab[0].startswith(prefix), colab
+    target = published_site / colab[0].removeprefix(prefix)
+    assert target == published_site / f"{chapter}.ipynb" and target.is_file()
+    notebook = nbformat.read(target, as_version=4)
+    nbformat.validate(notebook)
+    assert _first_code_cell(notebook) == notebooks.install_cell(REPO_URL, "main")
+    edit = re.findall(r'<a\b[^>]*href="([^"]+)"[^>]*title="Edit this page"', page.read_text(encoding="utf-8"))
+    assert edit == [f"{REPO_URL}/edit/main/docs/{chapter}.md"]
+
+
+def test_without_a_repository_no_colab_link_and_no_install_cell(built_site):
+    """The suite's own build has no ``REPO_URL``: the download link stays, alone."""
+    site, _ = built_site
+    for chapter in CHAPTERS:
+        assert not _links(site / chapter / "index.html", "Open in Colab"), chapter
+        assert _links(site / chapter / "index.html", "Download this chapter as a notebook"), chapter
+        notebook = nbformat.read(site / f"{chapter}.ipynb", as_version=4)
+        assert not any("%pip" in cell.source for cell in notebook.cells), chapter
+
+
+def test_a_published_notebook_runs_top_to_bottom(published_site, tmp_path):
+    """The install cell and the chapter after it, in a fresh kernel where ``lesson_code`` is
+    installed (the install path itself is checked in ``test_publishing.py``, without network)."""
+    notebook = nbformat.read(published_site / "why-deep-was-hard.ipynb", as_version=4)
+    assert "%pip install" in _first_code_cell(notebook)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert any(output.get("output_type") in ("stream", "execute_result", "display_data")
+               for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs)

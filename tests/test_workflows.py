@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, load_by_path
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 
@@ -38,3 +38,22 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
                       "      - run: echo ${{ github.nonexistent_context }}\n", encoding="utf-8")
     result = subprocess.run([actionlint(), "-no-color", str(broken)], capture_output=True, text=True)
     assert result.returncode != 0 and "nonexistent_context" in result.stdout
+
+
+def _site_workflow() -> dict:
+    import yaml
+
+    return yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8"))
+
+
+def test_deploy_pushes_the_site_to_the_branch_the_colab_links_open():
+    """hooks/notebooks.py points each "Open in Colab" link at PAGES_BRANCH; the deploy job must
+    push the built site there, with the permission to push."""
+    notebooks = load_by_path("hooks/notebooks.py")
+    deploy = _site_workflow()["jobs"]["deploy"]
+    scripts = [step.get("run", "") for step in deploy["steps"]]
+    pushes = [script for script in scripts if "ghp-import" in script]
+    assert len(pushes) == 1 and f"--branch {notebooks.PAGES_BRANCH}" in pushes[0] and "--push" in pushes[0]
+    assert deploy["permissions"]["contents"] == "write"
+    build = next(i for i, script in enumerate(scripts) if "mkdocs build" in script)
+    assert build < scripts.index(pushes[0])
