@@ -30,6 +30,7 @@ PYTHON_FENCE_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython
 
 SESSION_LANGUAGE = "pycon"
 OUTPUT_LINE = re.compile(r'(<span class="go">[^<]*)</span>\n')
+PROMPT_SPACE = re.compile(r'(<span class="gp">(?:&gt;&gt;&gt;|\.\.\.)) </span>')
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<info>[^\n]*)$")
 
 
@@ -90,4 +91,5 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    return OUTPUT_LINE.sub("\\1\n</span>", html)
+    # A no-break space after each prompt: a wrapped statement never leaves ">>>" alone on a line.
+    return PROMPT_SPACE.sub("\\1&nbsp;</span>", OUTPUT_LINE.sub("\\1\n</span>", html))

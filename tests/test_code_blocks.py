@@ -90,7 +90,8 @@ def clipboard_page(browser):
 
 SESSIONS = """() => [...document.querySelectorAll('article div.highlight')]
     .filter(block => block.querySelector('code').textContent.startsWith('>>>'))
-    .map(block => ({text: block.querySelector('code').textContent,
+    // the prompt ends in a no-break space (hooks/code_blocks.py), which the prompt's own text keeps
+    .map(block => ({text: block.querySelector('code').textContent.replace(/^(>>>|\.\.\.)\u00a0/gm, '$1 '),
                     output: [...block.querySelectorAll('.go')].map(span => span.textContent).join(''),
                     prompts: block.querySelectorAll('.gp').length}))"""
 
@@ -212,3 +213,35 @@ def test_a_wrapped_line_is_indented_as_a_continuation(reader_tab, site_url, path
     assert continuations, f"no line wraps on /{path} at {width} px: nothing was checked"
     flat = [c for c in continuations if c["indent"] < 4]
     assert not flat, f"/{path} at {width} px: wrapped parts that start like a new line: {flat[:5]}"
+
+
+PROMPTS_ALONE = """() => {
+    // The first character of code after each prompt must sit on the prompt's own line.
+    const alone = [];
+    for (const gp of document.querySelectorAll('article .highlight .gp')) {
+        const walker = document.createTreeWalker(gp.closest('code'), NodeFilter.SHOW_TEXT);
+        walker.currentNode = gp.lastChild || gp;
+        let node = walker.nextNode(), gap = '';
+        while (node && !node.data.trim()) { gap += node.data; node = walker.nextNode(); }
+        if (!node) continue;
+        const start = node.data.search(/\\S/);
+        if ((gap + node.data.slice(0, start)).includes('\\n')) continue;  // an empty prompt line
+        const range = document.createRange();
+        range.setStart(node, start); range.setEnd(node, start + 1);
+        if (range.getBoundingClientRect().top > gp.getBoundingClientRect().top + 2) {
+            alone.push(node.data.slice(start, start + 40));
+        }
+    }
+    return alone;
+}"""
+
+
+@pytest.mark.parametrize("path", ["", "exploding-gradients/", "curvature/"])
+def test_a_prompt_never_stands_alone_on_a_phone_line(reader_tab, site_url, path):
+    """A statement too long for a phone wraps after its first word, never right after ``>>>``."""
+    page = reader_tab
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_url + path, wait_until="load")
+    assert page.evaluate("document.querySelectorAll('article .highlight .gp').length") > 0
+    alone = page.evaluate(PROMPTS_ALONE)
+    assert not alone, f"/{path} at 390 px: prompts left alone before {alone[:5]}"

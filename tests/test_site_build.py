@@ -7,6 +7,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import yaml
+from helpers import load_by_path
+
 ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL = re.compile(r"""<(script|link|img|source|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
 
@@ -127,3 +130,14 @@ def test_api_reference_shows_no_raw_sphinx_roles(built_site):
     assert len(pages) >= 18
     for page in pages:
         assert not re.search(r":(class|func|meth|mod|attr):<code>", page.read_text(encoding="utf-8")), page
+
+
+def test_every_chapter_says_in_words_when_it_last_changed(built_site):
+    """Material shows the date beside an icon whose tooltip alone says what the date is."""
+    site, _ = built_site
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    chapters = load_by_path("hooks/chapters.py").chapter_sources(nav)
+    assert len(chapters) >= 9
+    for chapter in chapters:
+        html = (site / chapter.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
+        assert re.search(r'Last changed <time datetime="(\d{4}-\d{2}-\d{2})">\1</time>', html), chapter
