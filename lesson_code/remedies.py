@@ -36,7 +36,9 @@ so the Jacobian of a block is da^l/da^{l-1} = I + Sigma'(z^l) W^l, and backwards
 
     delta^l = sigma'(z^l) * dC/da^l,                 dC/da^{l-1} = dC/da^l + (W^l)^T delta^l.
 
-The identity term carries dC/da^l back unchanged, whatever the branch does.
+The identity term carries dC/da^l back unchanged, whatever the branch does. This branch ends in
+sigma, a simplification of He et al.'s blocks; their pre-activation block, whose branch ends in
+a weight layer, is :class:`lesson_code.residual.PreActResidualMLP`.
 
 References: Ioffe & Szegedy, "Batch normalization: accelerating deep network training by
 reducing internal covariate shift", ICML 2015; He, Zhang, Ren & Sun, "Deep residual learning
@@ -61,6 +63,42 @@ BN_EPS = 1e-5
 
 REMEDIES = ("plain", "batchnorm", "residual")
 """Network kinds :func:`build_network` and :func:`remedy_layer_weight_gradient_norms` know."""
+
+
+def batch_norm_backward(
+    g: np.ndarray, z_hat: np.ndarray, variance: np.ndarray, gamma: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The closed-form backward pass of u = gamma * (z - mu) / sqrt(v + eps) + beta over a batch.
+
+    With g = dC/du (one row per example) and mu, v the batch mean and variance of z::
+
+        dC/dz = gamma / sqrt(v + eps) * (g - mean_batch(g) - zhat * mean_batch(g * zhat))
+        dC/dgamma = sum_batch g * zhat,        dC/dbeta = sum_batch g
+
+    Parameters
+    ----------
+    g : array of shape (batch, n)
+    z_hat : array of shape (batch, n), (z - mu) / sqrt(v + eps)
+    variance : array of shape (n,), v
+    gamma : array of shape (n,)
+
+    Returns
+    -------
+    (dC/dz, dC/dgamma, dC/dbeta)
+
+    Examples
+    --------
+    >>> z = np.array([[1.0], [0.0], [-1.0]])
+    >>> v = z.var(axis=0)
+    >>> g = z.copy()  # dC/du along zhat, a direction the normalized u cannot move in...
+    >>> dz, _, _ = batch_norm_backward(g, z / np.sqrt(v + BN_EPS), v, np.ones(1))
+    >>> print(bool(np.abs(dz).max() < 1e-4))  # ...so dC/dz vanishes, up to eps
+    True
+    """
+    mean_g = g.mean(axis=0)
+    mean_gz = np.mean(g * z_hat, axis=0)
+    dz = gamma / np.sqrt(variance + BN_EPS) * (g - mean_g - z_hat * mean_gz)
+    return dz, np.sum(g * z_hat, axis=0), np.sum(g, axis=0)
 
 
 @dataclass(frozen=True)
@@ -268,11 +306,11 @@ class BatchNormMLP(_Network):
         for layer in range(self.n_layers - 2, -1, -1):
             # dC/du; sigma'(u) from a = sigma(u), without evaluating sigma a second time
             g = (delta @ self.weights[layer + 1]) * self.activation.derivative_from_output(run.activations[layer + 1])
-            z_hat = run.z_hats[layer]
-            gamma_grads.append(np.sum(g * z_hat, axis=0))
-            beta_grads.append(np.sum(g, axis=0))
-            scale = self.gammas[layer] / np.sqrt(run.variances[layer] + BN_EPS)
-            delta = scale * (g - g.mean(axis=0) - z_hat * np.mean(g * z_hat, axis=0))  # dC/dz
+            delta, gamma_grad, beta_grad = batch_norm_backward(
+                g, run.z_hats[layer], run.variances[layer], self.gammas[layer]
+            )
+            gamma_grads.append(gamma_grad)
+            beta_grads.append(beta_grad)
             weight_grads.append(delta.T @ run.activations[layer])
             bias_grads.append(delta.sum(axis=0))
         weight_grads.reverse()

@@ -1,5 +1,5 @@
-"""Batch normalization and residual networks: backprop against central finite differences, and
-the properties the last chapter relies on."""
+"""Batch normalization and residual networks (lesson_code.remedies and lesson_code.residual):
+backprop against central finite differences, and the properties the last chapter relies on."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ import itertools
 import numpy as np
 import pytest
 
-from lesson_code.gradient_flow import layer_weight_gradient_norms
+from lesson_code.activations import get_activation
+from lesson_code.gradient_flow import layer_weight_gradient_norms, probe_batch
 from lesson_code.network import INITS, MLP
 from lesson_code.remedies import (
     BN_EPS,
     REMEDIES,
     BatchNormMLP,
     ResidualMLP,
+    batch_norm_backward,
     build_network,
     median_remedy_gradient_norms,
     remedy_layer_weight_gradient_norms,
     train_network,
 )
+from lesson_code.residual import BLOCKS, PreActResidualMLP, block_statistics, build_residual, stream
 from lesson_code.training import train
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu"]
@@ -28,6 +31,12 @@ EPS = 1e-6
 
 
 def _pre_activations(net, x):
+    if isinstance(net, PreActResidualMLP):
+        run = net.forward_pass(x)
+        # without batch norm the first block's u is a^1 = sigma(z^1) itself, whose ReLU zeros sit
+        # on the kink but stay there under small steps unless z^1 crosses 0 (checked via z^1)
+        us = run.us if net.batchnorm else run.us[1:]
+        return [run.z_first, *us, run.z_last]
     if isinstance(net, BatchNormMLP):
         run = net.forward_pass(x)
         return [*run.us, run.zs[-1]]
@@ -285,3 +294,166 @@ def test_argument_errors_name_the_argument():
         train_network(ResidualMLP([2, 3, 1]), np.ones((4, 2)), np.ones((4, 1)), learning_rate=0, epochs=1)
     with pytest.raises(TypeError, match="net must be an MLP, BatchNormMLP or ResidualMLP"):
         train_network("net", np.ones((4, 2)), np.ones((4, 1)), learning_rate=0.1, epochs=1)
+
+
+def test_batch_norm_backward_matches_finite_differences():
+    """dC/dz, dC/dgamma, dC/dbeta of C = sum(g * u(z)), whose dC/du is g exactly."""
+    rng = np.random.default_rng(3)
+    z, g = rng.standard_normal((2, 9, 4))
+    z[:, 1] *= 1e-2  # one unit with a batch variance near eps, where eps matters
+    gamma, beta = rng.uniform(0.5, 2.0, 4), rng.uniform(-1.0, 1.0, 4)
+
+    def cost(z, gamma, beta):
+        return float(np.sum(g * (gamma * (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + BN_EPS) + beta)))
+
+    def differences(array, f):
+        grad = np.zeros_like(array)
+        for index in np.ndindex(array.shape):
+            step = np.zeros_like(array)
+            step[index] = EPS
+            grad[index] = (f(array + step) - f(array - step)) / (2 * EPS)
+        return grad
+
+    z_hat = (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + BN_EPS)
+    dz, dgamma, dbeta = batch_norm_backward(g, z_hat, z.var(axis=0), gamma)
+    assert _relative_error(dz, differences(z, lambda v: cost(v, gamma, beta))) < 1e-7
+    assert _relative_error(dgamma, differences(gamma, lambda v: cost(z, v, beta))) < 1e-8
+    assert _relative_error(dbeta, differences(beta, lambda v: cost(z, gamma, v))) < 1e-8
+    # the paths through the batch mean and variance are most of the answer, not a correction
+    assert _relative_error(dz, gamma * g / np.sqrt(z.var(axis=0) + BN_EPS)) > 0.05
+
+
+@pytest.mark.parametrize(
+    "batchnorm, activation, init, output_activation",
+    list(itertools.product([True, False], HIDDEN, ["xavier", "he", "normal"], OUTPUTS)),
+)
+def test_preact_gradients_match_finite_differences(batchnorm, activation, init, output_activation):
+    net = PreActResidualMLP(
+        [3, 4, 4, 4, 2], activation=activation, init=init, seed=7, output_activation=output_activation,
+        batchnorm=batchnorm,
+    )
+    rng = np.random.default_rng(11)
+    for gamma, beta in zip(net.gammas, net.betas):
+        gamma[:] = rng.uniform(0.5, 1.5, gamma.shape)
+        beta[:] = rng.uniform(-0.5, 0.5, beta.shape)
+    for bias in net.biases:  # non-zero biases, so that the block's b^l is tested too
+        bias[:] = rng.uniform(-0.5, 0.5, bias.shape)
+    x = _kink_free_inputs(net, rng, batch=6)
+    _check_against_differences(net, x, rng.uniform(size=(6, 2)), "mse")
+
+
+@pytest.mark.parametrize("batchnorm", [True, False])
+def test_preact_cross_entropy_gradients_match_finite_differences(batchnorm):
+    net = PreActResidualMLP([4, 5, 5, 5, 3], activation="tanh", init="xavier", seed=3,
+                            output_activation="sigmoid", batchnorm=batchnorm)
+    rng = np.random.default_rng(5)
+    x = _kink_free_inputs(net, rng, batch=6)
+    _check_against_differences(net, x, np.eye(3)[rng.integers(0, 3, size=6)], "cross_entropy")
+
+
+@pytest.mark.parametrize("block", BLOCKS)
+def test_every_block_starts_from_the_weights_of_the_plain_mlp(block):
+    net = build_residual(block, [3, 4, 4, 4, 2], "relu", "he", seed=9)
+    plain = MLP([3, 4, 4, 4, 2], activation="relu", init="he", seed=9)
+    for a, b in zip([*net.weights, *net.biases], [*plain.weights, *plain.biases]):
+        np.testing.assert_array_equal(a, b)
+    scaled = build_residual(block, [3, 4, 4, 4, 2], "relu", "he", seed=9, branch_scale=0.25)
+    for layer in range(1, 5):
+        factor = 0.25 if layer in scaled.residual_layers else 1.0
+        np.testing.assert_array_equal(scaled.weights[layer - 1], factor * plain.weights[layer - 1])
+
+
+@pytest.mark.parametrize("batchnorm", [True, False])
+def test_preact_with_zero_branch_weights_is_the_identity_unlike_the_simplified_block(batchnorm):
+    """Fixup's zero rule: a zero last layer makes a pre-activation branch vanish; a simplified
+    sigmoid branch still adds sigma(0) = 1/2 per block."""
+    x = np.random.default_rng(2).standard_normal((10, 3))
+    for block, shift in (("preact_bn" if batchnorm else "preact", 0.0), ("simplified", 0.5)):
+        net = build_residual(block, [3, 6, 6, 6, 6, 2], "sigmoid", "xavier", seed=1)
+        for layer in net.residual_layers:
+            net.weights[layer - 1][:] = 0.0
+        layers = stream(net, x)
+        for blocks, a in enumerate(layers):
+            np.testing.assert_allclose(a, layers[0] + shift * blocks, rtol=1e-14, atol=0)
+
+
+def test_preact_branch_sees_a_standardized_stream():
+    net = PreActResidualMLP([4, 8, 8, 8, 1], activation="relu", init="he", seed=2)
+    run = net.forward_pass(3.0 + 5.0 * np.random.default_rng(3).standard_normal((32, 4)))
+    assert len(run.us) == len(run.z_hats) == 2
+    for u, a_prev in zip(run.us, run.activations[1:-2]):
+        np.testing.assert_allclose(u.mean(axis=0), 0.0, atol=1e-12)
+        variance = a_prev.var(axis=0)
+        np.testing.assert_allclose(u.var(axis=0), variance / (variance + BN_EPS), rtol=1e-12)
+
+
+def test_preact_block_adds_a_weight_layer_output():
+    """a^l - a^{l-1} = W^l sigma(u^l) + b^l, which takes both signs, unlike sigma(z) >= 0."""
+    net = PreActResidualMLP([3, 6, 6, 2], activation="relu", init="he", seed=0, batchnorm=False)
+    run = net.forward_pass(np.random.default_rng(0).standard_normal((20, 3)))
+    step = run.activations[2] - run.activations[1]
+    np.testing.assert_allclose(step, np.maximum(run.activations[1], 0.0) @ net.weights[1].T + net.biases[1])
+    assert step.min() < 0 < step.max()
+
+
+def test_the_simplified_block_drifts_and_the_preact_block_does_not():
+    """The chapter's claims at a smaller depth: the simplified ReLU block multiplies E[a^2] by
+    more than 2 per block and its stream is mostly one offset; the pre-activation block without
+    batch norm doubles E[a^2], with batch norm it grows far slower, and neither drifts."""
+    simplified = block_statistics("simplified", "relu", "he", depth=20, seeds=3)
+    preact = block_statistics("preact", "relu", "he", depth=20, seeds=3)
+    preact_bn = block_statistics("preact_bn", "relu", "he", depth=20, seeds=3)
+    assert simplified.growth > 2.5 and simplified.drift > 0.6
+    assert 1.8 < preact.growth < 2.2 and abs(preact.drift) < 0.3
+    assert preact_bn.growth < 1.3 and abs(preact_bn.drift) < 0.3
+    sigmoid = block_statistics("simplified", "sigmoid", "xavier", depth=20, seeds=3)
+    assert sigmoid.drift > 0.9 and sigmoid.gain == pytest.approx(sigmoid.ratio ** (1 / 19))
+
+
+def test_with_batch_norm_the_preact_stream_grows_by_about_one_per_block():
+    """BN hands every branch a standardized input, so with He weights each block adds about
+    n Var(w) E[relu(u)^2] = 1 to E[a^2] instead of multiplying it."""
+    x, _ = probe_batch(100, 64, 0)
+    net = build_residual("preact_bn", [100] * 51, "relu", "he", seed=0)
+    q = np.array([np.mean(a**2) for a in stream(net, x)])
+    assert 0.8 < q[0] < 1.2
+    # linear, not geometric: each third of the blocks adds about 1 per block (a geometric
+    # growth's increments would grow with q, the last third's far above the first's)
+    thirds = [np.mean(part) for part in np.array_split(np.diff(q), 3)]
+    assert all(0.7 < increment < 1.4 for increment in thirds)
+
+
+def test_branches_scaled_by_one_over_root_depth_grow_only_without_the_drift():
+    """(1 + k c^2)^L stays bounded for c = 1/sqrt(L); (1 + k c)^L does not."""
+    depth = 30
+    scale = (depth - 2) ** -0.5
+    preact = block_statistics("preact", "relu", "he", depth=depth, branch_scale=scale, seeds=3)
+    simplified = block_statistics("simplified", "relu", "he", depth=depth, branch_scale=scale, seeds=3)
+    assert preact.growth ** (depth - 2) < np.e**2
+    assert simplified.growth ** (depth - 2) > 10 * np.e**2
+
+
+@pytest.mark.parametrize("block", BLOCKS)
+def test_training_every_block_lowers_the_loss(block):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 2))
+    y = (x[:, :1] * x[:, 1:] > 0).astype(float)
+    net = build_residual(block, [2, 8, 8, 8, 1], "tanh", "xavier", seed=0)
+    net.output_activation = get_activation("sigmoid")  # for the cross-entropy
+    history = train_network(net, x, y, learning_rate=0.5, epochs=40, batch_size=16, loss="cross_entropy")
+    assert not history.diverged and history.loss[-1] < 0.8 * history.loss[0]
+
+
+def test_residual_module_argument_errors_name_the_argument():
+    with pytest.raises(ValueError, match="block must be one of 'simplified', 'preact', 'preact_bn'"):
+        build_residual("postact", [2, 3, 3, 1], "relu", "he")
+    with pytest.raises(ValueError, match="branch_scale must be a finite number > 0"):
+        build_residual("preact", [2, 3, 3, 1], "relu", "he", branch_scale=0.0)
+    with pytest.raises(ValueError, match="depth must be an integer >= 3"):
+        block_statistics("preact", "relu", "he", depth=2)
+    with pytest.raises(TypeError, match="batchnorm must be True or False"):
+        PreActResidualMLP([2, 3, 3, 1], batchnorm="yes")
+    with pytest.raises(ValueError, match="same width"):
+        PreActResidualMLP([2, 4, 5, 1])
+    with pytest.raises(ValueError, match="x must have shape"):
+        PreActResidualMLP([2, 3, 3, 1]).forward(np.ones((4, 3)))
