@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from lesson_code._checks import choice, positive_int, positive_number
 from lesson_code.gradient_flow import BATCH, WIDTH, per_layer_gain, probe_batch
@@ -271,14 +272,16 @@ def block_statistics(
         raise ValueError(f"depth must be an integer >= 3 (one residual block), got {depth}")
     seeds = positive_int(seeds, "seeds")
     profiles, streams = [], []
-    for seed in range(seeds):
-        net = build_residual(block, [width] * (depth + 1), activation, init, seed, branch_scale)
-        x, y = probe_batch(width, batch, seed)
-        profiles.append([np.linalg.norm(g) for g in net.gradients(x, y).weights])
-        layers = stream(net, x)
-        first, last = layers[0], layers[-1]
-        growth = (np.mean(last**2) / np.mean(first**2)) ** (1.0 / (depth - 2))
-        streams.append([last.mean() / np.sqrt(np.mean(last**2)), growth])
+    # one BLAS thread: for matrices this small, threads cost more than they save on a shared machine
+    with threadpool_limits(1):
+        for seed in range(seeds):
+            net = build_residual(block, [width] * (depth + 1), activation, init, seed, branch_scale)
+            x, y = probe_batch(width, batch, seed)
+            profiles.append([np.linalg.norm(g) for g in net.gradients(x, y).weights])
+            layers = stream(net, x)
+            first, last = layers[0], layers[-1]
+            growth = (np.mean(last**2) / np.mean(first**2)) ** (1.0 / (depth - 2))
+            streams.append([last.mean() / np.sqrt(np.mean(last**2)), growth])
     # the median profile first, then its ratio, as the chapter's table (fix_table) does
     norms = np.median(np.array(profiles), axis=0)
     drift, growth = np.median(np.array(streams), axis=0)
