@@ -25,11 +25,12 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
 
-import lesson_code  # noqa: E402,F401  (with LESSON_CODE_PERTURB set, every random draw is nudged)
-from sybil import Sybil  # noqa: E402
-from sybil.parsers.abstract.codeblock import PythonDocTestOrCodeBlockParser  # noqa: E402
-from sybil.parsers.markdown import SkipParser  # noqa: E402
-from sybil.parsers.markdown.codeblock import CodeBlockParser  # noqa: E402
+from sybil import Sybil
+from sybil.parsers.abstract.codeblock import PythonDocTestOrCodeBlockParser
+from sybil.parsers.markdown import SkipParser
+from sybil.parsers.markdown.codeblock import CodeBlockParser
+
+import lesson_code  # noqa: F401  (with LESSON_CODE_PERTURB set, every random draw is nudged)
 
 
 def _load_code_blocks():

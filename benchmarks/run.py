@@ -30,12 +30,12 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 def table(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
     print(f"\n{title}")
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
-    line = "  ".join(f"{h:<{w}}" for h, w in zip(header, widths))
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
+    line = "  ".join(f"{h:<{w}}" for h, w in zip(header, widths, strict=True))
     print(line)
     print("-" * len(line))
     for row in rows:
-        print("  ".join(f"{str(c):<{w}}" for c, w in zip(row, widths)))
+        print("  ".join(f"{c!s:<{w}}" for c, w in zip(row, widths, strict=True)))
 
 
 def timed(command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> float:
@@ -139,52 +139,55 @@ def best_of_interleaved(first, second, rounds: int = 15) -> tuple[float, float]:
     return min(first_times), min(second_times)
 
 
-def bench_numerics(depth: int = 50, width: int = 256, batch: int = 256) -> None:
+def _backprop_rows(dtype, depth: int, width: int, batch: int) -> list[tuple[str, ...]]:
+    """One forward+backward pass of ours (and of torch, when installed) against the matmuls alone."""
     from lesson_code.network import MLP
 
-    rows = []
-    for dtype in (np.float64, np.float32):
-        net = MLP([width] * (depth + 1), activation="tanh", init="xavier", seed=0, dtype=dtype)
-        rng = np.random.default_rng(0)
-        x = rng.standard_normal((batch, width)).astype(dtype)
-        y = rng.standard_normal((batch, width)).astype(dtype)
-        a, d = x.copy(), y.copy()
-        products = np.empty((3, batch, width), dtype)
+    net = MLP([width] * (depth + 1), activation="tanh", init="xavier", seed=0, dtype=dtype)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, width)).astype(dtype)
+    y = rng.standard_normal((batch, width)).astype(dtype)
+    a, d = x.copy(), y.copy()
+    products = np.empty((3, batch, width), dtype)
 
-        def matmuls_only() -> None:
-            # The same products a forward and backward pass need: a W^T, delta W, delta^T a.
-            # Written into preallocated arrays: a fresh result array costs page faults whose
-            # price depends on the allocator's state, which made this bound vary by 50%.
-            for w in net.weights:
-                np.matmul(a, w.T, out=products[0])
-                np.matmul(d, w, out=products[1])
-                np.matmul(d.T, a, out=products[2])
+    def matmuls_only() -> None:
+        # The same products a forward and backward pass need: a W^T, delta W, delta^T a.
+        # Written into preallocated arrays: a fresh result array costs page faults whose
+        # price depends on the allocator's state, which made this bound vary by 50%.
+        for w in net.weights:
+            np.matmul(a, w.T, out=products[0])
+            np.matmul(d, w, out=products[1])
+            np.matmul(d.T, a, out=products[2])
 
-        bound, ours = best_of_interleaved(matmuls_only, lambda: net.gradients(x, y))
-        rows.append((f"lesson_code MLP, {np.dtype(dtype).name}", f"{ours * 1e3:.1f}", f"{bound * 1e3:.1f}",
-                     f"{bound / ours:.2f}"))
-        try:
-            import torch
-        except ImportError:
-            continue
-        torch.set_num_threads(max(1, torch.get_num_threads()))
-        tdtype = torch.float64 if dtype == np.float64 else torch.float32
-        weights = [torch.tensor(w, dtype=tdtype, requires_grad=True) for w in net.weights]
-        biases = [torch.tensor(b, dtype=tdtype, requires_grad=True) for b in net.biases]
-        tx, ty = torch.tensor(x), torch.tensor(y)
+    bound, ours = best_of_interleaved(matmuls_only, lambda: net.gradients(x, y))
+    rows = [(f"lesson_code MLP, {np.dtype(dtype).name}", f"{ours * 1e3:.1f}", f"{bound * 1e3:.1f}", f"{bound / ours:.2f}")]
+    try:
+        import torch
+    except ImportError:
+        return rows
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    tdtype = torch.float64 if dtype == np.float64 else torch.float32
+    weights = [torch.tensor(w, dtype=tdtype, requires_grad=True) for w in net.weights]
+    biases = [torch.tensor(b, dtype=tdtype, requires_grad=True) for b in net.biases]
+    tx, ty = torch.tensor(x), torch.tensor(y)
 
-        def torch_pass() -> None:
-            h = tx
-            for w, b in zip(weights, biases):
-                h = torch.tanh(h @ w.T + b)
-            loss = 0.5 * ((h - ty) ** 2).sum() / batch
-            torch.autograd.grad(loss, weights + biases)
+    def torch_pass() -> None:
+        h = tx
+        for w, b in zip(weights, biases, strict=True):
+            h = torch.tanh(h @ w.T + b)
+        loss = 0.5 * ((h - ty) ** 2).sum() / batch
+        torch.autograd.grad(loss, weights + biases)
 
-        # not interleaved with numpy: torch's OpenMP threads and OpenBLAS's would spin against
-        # each other on two cores, which slowed torch by half
-        theirs = best_of(torch_pass, repeats=15)
-        rows.append((f"torch autograd, {np.dtype(dtype).name}", f"{theirs * 1e3:.1f}", f"{bound * 1e3:.1f}",
-                     f"{bound / theirs:.2f}"))
+    # not interleaved with numpy: torch's OpenMP threads and OpenBLAS's would spin against
+    # each other on two cores, which slowed torch by half
+    theirs = best_of(torch_pass, repeats=15)
+    rows.append((f"torch autograd, {np.dtype(dtype).name}", f"{theirs * 1e3:.1f}", f"{bound * 1e3:.1f}",
+                 f"{bound / theirs:.2f}"))
+    return rows
+
+
+def bench_numerics(depth: int = 50, width: int = 256, batch: int = 256) -> None:
+    rows = [row for dtype in (np.float64, np.float32) for row in _backprop_rows(dtype, depth, width, batch)]
     table(f"One forward+backward pass, tanh MLP depth {depth}, width {width}, batch {batch} "
           "(fraction of the matmul-only time; target >= 0.8)",
           ("implementation", "ms", "matmuls alone, ms", "fraction"), rows)

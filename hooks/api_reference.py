@@ -18,9 +18,9 @@ from mkdocs.structure.pages import Page
 
 SPHINX_ROLE = re.compile(r":(?:class|func|meth|mod|attr|obj|data|exc):(?=<code>)")
 ATTRIBUTE_HEADING = re.compile(
-    r'(<div class="doc doc-object doc-attribute">\s*<h[1-6] [^>]*class="doc doc-heading">)(.*?)(</h[1-6]>)', re.S
+    r'(<div class="doc doc-object doc-attribute">\s*<h[1-6] [^>]*class="doc doc-heading">)(.*?)(</h[1-6]>)', re.DOTALL
 )
-NAME_THEN_VALUE = re.compile(r'(<code class="highlight language-python"><span class="n">[^<]*</span>)(.*?)(</code>)', re.S)
+NAME_THEN_VALUE = re.compile(r'(<code class="highlight language-python"><span class="n">[^<]*</span>)(.*?)(</code>)', re.DOTALL)
 TAG_OR_TEXT = re.compile(r"<[^>]+>|[^<]+")
 
 

@@ -33,7 +33,7 @@ def chapter_sources(nav: list[Any]) -> list[str]:
             for item in entry[SECTION]:
                 value = next(iter(item.values())) if isinstance(item, dict) else item
                 if not isinstance(value, str):
-                    raise ValueError(f"nav: the {SECTION!r} section must list pages only, found {item!r}")
+                    raise TypeError(f"nav: the {SECTION!r} section must list pages only, found {item!r}")
                 sources.append(value)
             return sources
     raise ValueError(f"nav: no {SECTION!r} section; the chapters are numbered from it")

@@ -50,7 +50,7 @@ NARROW_MEDIA = "(max-width: 45em)"
 FIGURE_IMG = re.compile(r'<img\b[^>]*?\ssrc="(?P<src>(?:[^"]*/)?figures/(?P<stem>[A-Za-z0-9_-]+)\.(?P<ext>svg|png))"[^>]*>')
 
 FIGURE_LINK = re.compile(r"\]\(\s*(?:[^)\s]*/)?figures/([A-Za-z0-9_.-]+?\.(?:svg|png))")
-CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.S | re.M)
+CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.DOTALL | re.MULTILINE)
 
 
 def _project_root(config: MkDocsConfig) -> Path:

@@ -42,16 +42,15 @@ import re
 import shutil
 from pathlib import Path, PurePosixPath
 
+import build_cache  # siblings: MkDocs puts the folder of the hook it loads on sys.path
 import jupytext
+import mathml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from lesson_code._digest import LAB_PACKAGES, source_digest
-
-import build_cache  # siblings: MkDocs puts the folder of the hook it loads on sys.path
-import mathml
 
 log = logging.getLogger("mkdocs.hooks.labs")
 
@@ -61,15 +60,15 @@ _math_memo = None
 LAB_SOURCE = re.compile(r"^labs/[^/]+\.py$")
 UNWANTED_SCRIPTS = [
     re.compile(r'<script src="">\s*</script>'),
-    re.compile(r'<script type="text/x-mathjax-config">.*?</script>', re.S),
-    re.compile(r'<script type="module">(?:(?!</script>).)*?cdnjs(?:(?!</script>).)*?</script>', re.S),
+    re.compile(r'<script type="text/x-mathjax-config">.*?</script>', re.DOTALL),
+    re.compile(r'<script type="module">(?:(?!</script>).)*?cdnjs(?:(?!</script>).)*?</script>', re.DOTALL),
 ]
-MARKDOWN_CELL = re.compile(r'(<div class="[^"]*jp-MarkdownOutput[^"]*"[^>]*>)(.*?)(</div>)', re.S)
-DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+MARKDOWN_CELL = re.compile(r'(<div class="[^"]*jp-MarkdownOutput[^"]*"[^>]*>)(.*?)(</div>)', re.DOTALL)
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
 RANDOM_CELL_ID = re.compile(r'id="cell-id=[0-9a-f]+"')
 SCROLLING_BOX = re.compile(r'<div class="(highlight-ipynb|jp-RenderedText)')
-INLINE_STYLE = re.compile(r'<style type="text/css">\n(.*?)</style>', re.S)
+INLINE_STYLE = re.compile(r'<style type="text/css">\n(.*?)</style>', re.DOTALL)
 SHARED_STYLE_MIN_BYTES = 4000
 _shared_styles: dict[str, str] = {}
 MARKDOWN_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]+\.md)(#[^"]*)?"')
@@ -129,7 +128,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for file in list(files):
         if is_lab(file):
             text = Path(file.abs_src_path).read_text(encoding="utf-8")
-            content = _notebook_memo.get_or_make(_notebook_memo.key(text), lambda: lab_to_notebook(text))
+            content = _notebook_memo.get_or_make(_notebook_memo.key(text), lambda text=text: lab_to_notebook(text))
             files.append(File.generated(config, notebook_uri(file.src_uri), content=content))
     return files
 

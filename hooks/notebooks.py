@@ -24,16 +24,15 @@ import textwrap
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+import build_cache  # siblings: MkDocs puts the folder of the hook it loads on sys.path
+import code_blocks
 import nbformat
+import publishing
+from code_blocks import FENCE, PYTHON_FENCE_LANGUAGES, closing_fence, fence_language, is_doctest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
-
-import build_cache  # siblings: MkDocs puts the folder of the hook it loads on sys.path
-import code_blocks
-import publishing
-from code_blocks import FENCE, PYTHON_FENCE_LANGUAGES, closing_fence, fence_language, is_doctest
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
@@ -198,7 +197,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             text = file.content_string
             if is_chapter(file.src_uri, text):
                 notebook = _memo.get_or_make(_memo.key(text, install or ""),
-                                             lambda: nbformat.writes(chapter_to_notebook(text, install)))
+                                             lambda text=text: nbformat.writes(chapter_to_notebook(text, install)))
                 files.append(File.generated(config, notebook_uri(file.src_uri), content=notebook))
     return files
 

@@ -61,6 +61,7 @@ def last_changed(path: Path, today: datetime.date | None = None) -> str:
         result = subprocess.run(
             ["git", "log", "-1", "--format=%cs", "--", path.name],
             cwd=path.parent, capture_output=True, text=True, timeout=30,
+            check=False,
         )
         stamp = result.stdout.strip() if result.returncode == 0 else ""
     except (OSError, subprocess.SubprocessError):

@@ -16,11 +16,10 @@ import base64
 import logging
 from pathlib import Path, PurePosixPath
 
+import build_cache  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
-
-import build_cache  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
 
 log = logging.getLogger("mkdocs.hooks.wasm")
 
@@ -60,7 +59,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         text = Path(source.abs_src_path).read_text(encoding="utf-8")
         script = _memo.get_or_make(
             _memo.key(source.src_uri, text),
-            lambda: loader_script(path.stem, assemble(text, f"docs/{source.src_uri}"), path.name),
+            lambda path=path, text=text, source=source: loader_script(
+                path.stem, assemble(text, f"docs/{source.src_uri}"), path.name),
         )
         files.append(File.generated(config, str(path.with_suffix(".js")), content=script))
     return files

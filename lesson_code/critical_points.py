@@ -376,7 +376,7 @@ class CriticalPoint:
     @property
     def n_negative(self) -> int:
         """How many Hessian eigenvalues are negative (the index times P)."""
-        return int(round(self.index * self.eigenvalues.size))
+        return round(self.index * self.eigenvalues.size)
 
 
 @dataclass(frozen=True)
@@ -518,7 +518,7 @@ def find_critical_points(
     converged = np.flatnonzero(norms < tolerance)
     found: dict[tuple[str, int], CriticalPoint] = {}
     spectra = np.linalg.eigvalsh(hessian[converged]) if converged.size else np.empty((0, 0))
-    for row, eigenvalues in zip(converged, spectra):
+    for row, eigenvalues in zip(converged, spectra, strict=True):
         point = CriticalPoint(
             theta=ends[row],
             loss=float(loss[row]),

@@ -278,6 +278,6 @@ def _clipping_comparison(learning_rate: float, clip_norm: float, epochs: int, se
     nets = [regression_net(seed), regression_net(seed)]
     runs = [
         train(net, x, y, learning_rate=learning_rate, epochs=epochs, clip_norm=clip)
-        for net, clip in zip(nets, (None, clip_norm))
+        for net, clip in zip(nets, (None, clip_norm), strict=True)
     ]
     return ClippingComparison(learning_rate, clip_norm, *runs, *nets)

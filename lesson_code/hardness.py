@@ -45,6 +45,7 @@ Boyd, S. & Vandenberghe, L., *Convex Optimization*, Cambridge University Press (
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -112,7 +113,7 @@ def mlp_parameters(sizes: Sequence[int], *, bias: bool = True) -> int:
     """
     sizes = _check_sizes(sizes)
     with_bias = _flag(bias, "bias")
-    return sum(dense_parameters(n, m, bias=with_bias) for n, m in zip(sizes[:-1], sizes[1:]))
+    return sum(dense_parameters(n, m, bias=with_bias) for n, m in itertools.pairwise(sizes))
 
 
 # --------------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def network_loss(
     if y.shape != (x.shape[0], net.sizes[-1]):
         raise ValueError(f"y must have shape {(x.shape[0], net.sizes[-1])}, got {y.shape}")
     choice(loss, "loss", LOSSES)
-    shapes = [(w.shape, b.shape) for w, b in zip(net.weights, net.biases)]
+    shapes = [(w.shape, b.shape) for w, b in zip(net.weights, net.biases, strict=True)]
     n_params = mlp_parameters(net.sizes)
 
     def cost(theta: np.ndarray) -> float:
@@ -263,7 +264,7 @@ def perceptron(x: np.ndarray, y: np.ndarray, *, max_epochs: int = 1000) -> Perce
     mistakes = 0
     for epoch in range(1, max_epochs + 1):
         mistakes_this_pass = 0
-        for row, sign in zip(augmented, signs):
+        for row, sign in zip(augmented, signs, strict=True):
             if sign * (w @ row) <= 0:
                 w += sign * row
                 mistakes_this_pass += 1
@@ -343,7 +344,7 @@ class ThreeNodeProblem:
         """The generating network's output (0/1 integers) on ``x`` (default: the training points)."""
         x = self.x if x is None else x
         hidden = np.stack(
-            [threshold_unit(x, w, b) for w, b in zip(self.hidden_weights, self.hidden_biases)], axis=1
+            [threshold_unit(x, w, b) for w, b in zip(self.hidden_weights, self.hidden_biases, strict=True)], axis=1
         )
         return threshold_unit(hidden.astype(float), self.output_weights, self.output_bias)
 
@@ -538,7 +539,7 @@ def train_restarts(
         for s in seed_list
     ]
     if nudge > 0:
-        for net, s in zip(nets, seed_list):
+        for net, s in zip(nets, seed_list, strict=True):
             signs = np.random.default_rng([NUDGE_SIGN_SEED, s])
             for arrays in (net.weights, net.biases):
                 for i, array in enumerate(arrays):

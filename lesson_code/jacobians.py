@@ -371,7 +371,7 @@ def layer_jacobians(net: MLP, x: np.ndarray) -> list[np.ndarray]:
     x = _check_example(net, x)
     zs, _ = net.forward_pass(x[None, :])
     jacobians = []
-    for layer, (z, w) in enumerate(zip(zs, net.weights)):
+    for layer, (z, w) in enumerate(zip(zs, net.weights, strict=True)):
         slope = net._layer_activation(layer).derivative(z[0])  # diagonal of Sigma'(z^l)
         jacobians.append(slope[:, None] * w)  # Sigma'(z^l) W^l without forming the diagonal
     return jacobians

@@ -140,7 +140,7 @@ class MLP:
         rng = np.random.default_rng(self.seed)
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
             std = initial_weight_std(self.init, fan_in, fan_out)
             # drawn in float64 whatever the dtype, so a float32 net is the same net, rounded
             weight = std * rng.standard_normal((fan_out, fan_in))
@@ -186,7 +186,7 @@ class MLP:
         """
         a = self._check_inputs(x)
         zs, activations = [], [a]
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             z = a @ w.T + b  # (batch, n_out)
             a = self._layer_activation(layer).function(z)
             zs.append(z)
@@ -207,7 +207,7 @@ class MLP:
         if one_block:
             hidden = arrays_in_one_block([(a.shape[0], n) for n in self.sizes[1:-1]], self.dtype)
         activations = [a]
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             into_hidden = hidden is not None and layer < self.n_layers - 1
             z = np.matmul(a, w.T, out=hidden[layer]) if into_hidden else a @ w.T  # (batch, n_out)
             z += b
@@ -356,7 +356,7 @@ def arrays_in_one_block(shapes: Sequence[tuple[int, ...]], dtype: np.dtype) -> l
     sizes = [math.prod(shape) for shape in shapes]
     block = np.empty(sum(sizes), dtype)
     ends = list(itertools.accumulate(sizes))
-    return [block[end - size : end].reshape(shape) for size, end, shape in zip(sizes, ends, shapes)]
+    return [block[end - size : end].reshape(shape) for size, end, shape in zip(sizes, ends, shapes, strict=True)]
 
 
 def gradient_norms_per_layer(gradients: Gradients) -> LayerNorms:

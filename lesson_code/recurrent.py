@@ -266,7 +266,7 @@ def train_rnn(seeds: Sequence[int], *, radius: float, steps: int = 30, hidden: i
     if clip_norm is not None:
         clip_norm = positive_number(clip_norm, "clip_norm")
     nets = [init_rnn(hidden, recurrent_matrix(hidden, radius=radius, seed=s), seed=s) for s in seeds]
-    net = RNN(*(np.stack(p) for p in zip(*(n.parameters() for n in nets))))
+    net = RNN(*(np.stack(p) for p in zip(*(n.parameters() for n in nets), strict=True)))
     rngs = [np.random.default_rng([s, 1]) for s in seeds]
     loss = np.full((len(seeds), updates), np.nan)
     grad_norm = np.full((len(seeds), updates), np.nan)
@@ -281,9 +281,9 @@ def train_rnn(seeds: Sequence[int], *, radius: float, steps: int = 30, hidden: i
         if clip_norm is not None:
             for s in np.flatnonzero(alive & (norms > clip_norm)):
                 own, _ = clip_by_global_norm([g[s] for g in grads], clip_norm)
-                for g, clipped in zip(grads, own):
+                for g, clipped in zip(grads, own, strict=True):
                     g[s] = clipped
-        for p, g in zip(net.parameters(), grads):
+        for p, g in zip(net.parameters(), grads, strict=True):
             p -= eta * np.where(alive.reshape((-1,) + (1,) * (g.ndim - 1)), g, 0.0)
     x, y = sign_memory_batch(steps, 500, np.random.default_rng(10_000))
     return RNNTraining(loss, grad_norm, net.accuracy(x, y), clip_norm)

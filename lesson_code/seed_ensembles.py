@@ -61,7 +61,7 @@ def nudge_parameters(parameters: Sequence[np.ndarray], relative: float, seed: in
     relative = non_negative_number(relative, "relative")
     sizes = [p.size for p in parameters]
     signs = np.random.default_rng(seed + 1).integers(0, 2, size=sum(sizes)) * 2.0 - 1.0
-    for parameter, block in zip(parameters, np.split(signs, np.cumsum(sizes)[:-1])):
+    for parameter, block in zip(parameters, np.split(signs, np.cumsum(sizes)[:-1]), strict=True):
         parameter *= 1.0 + relative * block.reshape(parameter.shape)
 
 
@@ -92,7 +92,7 @@ class EnsembleRun:
 def _gradients(activation, output_activation, loss, weights, biases, x, y):
     """Per-network cost (N,) and gradients dC/dW^l, dC/db^l, each with a leading axis of length N."""
     a, activations = x, [x]
-    for layer, (w, b) in enumerate(zip(weights, biases)):
+    for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
         z = np.matmul(a, np.swapaxes(w, 1, 2)) + b[:, None, :]  # (N, batch, n_l); x broadcasts
         a = (output_activation if layer == len(weights) - 1 else activation).function(z)
         activations.append(a)
@@ -170,7 +170,7 @@ def train_ensemble(
     nets = [MLP(sizes, activation=activation, init=init, seed=seed, output_activation=output_activation)
             for seed in seeds]
     relatives = np.broadcast_to(np.asarray(nudges, dtype=float), (count,))
-    for net, seed, relative in zip(nets, seeds, relatives):
+    for net, seed, relative in zip(nets, seeds, relatives, strict=True):
         nudge_parameters(net.parameters(), float(relative), seed)
     x = finite_array(x, "x", ndim=2)
     y = finite_array(y, "y", ndim=2)
@@ -194,8 +194,8 @@ def _train_block(nets: Sequence[MLP], rates: np.ndarray, x: np.ndarray, y: np.nd
                  loss: str) -> list[TrainingHistory]:
     """Train ``nets`` together in place (see :func:`train_ensemble`) and return their histories."""
     count = len(nets)
-    weights = [np.stack(layer) for layer in zip(*(net.weights for net in nets))]
-    biases = [np.stack(layer) for layer in zip(*(net.biases for net in nets))]
+    weights = [np.stack(layer) for layer in zip(*(net.weights for net in nets), strict=True)]
+    biases = [np.stack(layer) for layer in zip(*(net.biases for net in nets), strict=True)]
     n_layers = len(weights)
     losses = np.full((epochs + 1, count), np.nan)
     weight_norms = np.full((epochs + 1, count, n_layers), np.nan)
@@ -221,7 +221,7 @@ def _train_block(nets: Sequence[MLP], rates: np.ndarray, x: np.ndarray, y: np.nd
         step_norms[epoch, alive] = total[alive]
         stepped += alive
         alive &= np.isfinite(total)
-        for param, grad in zip(weights + biases, grad_w + grad_b):
+        for param, grad in zip(weights + biases, grad_w + grad_b, strict=True):
             shape = (count,) + (1,) * (grad.ndim - 1)
             param -= np.where(alive.reshape(shape), rates.reshape(shape) * grad, 0.0)
     for k, net in enumerate(nets):

@@ -88,7 +88,7 @@ class LearningRateScan:
             raise ValueError("this scan has no nudged runs: make it with check_chaos=True")
         nudged_blew_up = ~(self.nudged_final_fvu <= BLOW_UP)
         chaotic = np.sum(nudged_blew_up, axis=1) != np.sum(self.blew_up(), axis=1)
-        for row, (plain, nudged) in enumerate(zip(self.final_fvu, self.nudged_final_fvu)):
+        for row, (plain, nudged) in enumerate(zip(self.final_fvu, self.nudged_final_fvu, strict=True)):
             if not chaotic[row] and not nudged_blew_up[row].all():
                 keep, keep_nudged = plain[~self.blew_up()[row]], nudged[~nudged_blew_up[row]]
                 chaotic[row] = abs(np.median(keep) - np.median(keep_nudged)) > CHAOS_TOLERANCE

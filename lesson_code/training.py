@@ -162,7 +162,7 @@ def train(
                     step, _ = clip_by_global_norm(step, clip_norm)
                 elif clip_value is not None:
                     step = clip_by_value(step, clip_value)
-                for param, grad in zip(net.parameters(), step):
+                for param, grad in zip(net.parameters(), step, strict=True):
                     param -= learning_rate * grad
             if diverged or not record():
                 diverged = True

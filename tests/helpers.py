@@ -50,6 +50,7 @@ def build_site(site_dir: Path, cwd: Path = ROOT, extra_env: dict[str, str] | Non
         text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})},
         timeout=600,
+        check=False,
     )
 
 

@@ -21,7 +21,7 @@ from helpers import ROOT, reader_pages
 
 READER_PAGES = frozenset(reader_pages())
 RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\$[^$\s][^$\n]{0,80}\$|\\(frac|partial|lVert|sigma|mathcal)\b")
-FENCED_CODE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.S | re.M)
+FENCED_CODE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.DOTALL | re.MULTILINE)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 FIGURE = re.compile(r"!\[[^\]]*\]\([^)]*figures/")
 INLINE_MATH = re.compile(r"\$[^$\s][^$\n]*\$")

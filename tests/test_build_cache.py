@@ -85,7 +85,7 @@ def test_the_salt_follows_the_hook_source_and_the_library_versions(tmp_path):
 def test_get_or_make_makes_a_result_once_and_keeps_it(memo_file):
     calls = []
     memo = build_cache.JsonMemo(memo_file, salt="s")
-    make = lambda: calls.append(1) or "made"  # noqa: E731
+    make = lambda: calls.append(1) or "made"
     assert memo.get_or_make(memo.key("x"), make) == "made"
     assert memo.get_or_make(memo.key("x"), make) == "made"
     memo.save()

@@ -164,6 +164,7 @@ def test_broken_snippet_fails_pytest_with_file_and_line(project_copy):
          "-o", "addopts=", "-o", "testpaths=docs"],
         cwd=project_copy, capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": str(project_copy)}, timeout=300,
+        check=False,
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "planted.md, line 10" in result.stdout

@@ -86,12 +86,12 @@ def test_notebook_code_is_what_sybil_runs_plus_registered_figures(chapter):
     figures = [m.group(1) for cell in code_cells if (m := FIGURE_CELL.match(cell))]
     in_notebook = [line for cell in code_cells if not FIGURE_CELL.match(cell) for line in _statements(cell)]
     if in_notebook != checked:
-        at = next((i for i, pair in enumerate(zip(in_notebook, checked)) if pair[0] != pair[1]),
+        at = next((i for i, pair in enumerate(zip(in_notebook, checked, strict=True)) if pair[0] != pair[1]),
                   min(len(in_notebook), len(checked)))
         pytest.fail(f"{chapter.name}: the notebook's code differs from the page's snippets at statement "
                     f"{at + 1}: notebook {in_notebook[at:at + 1]}, page {checked[at:at + 1]}")
     assert set(figures) <= set(FIGURES), f"{chapter.name}: unknown figures {set(figures) - set(FIGURES)}"
-    assert len(figures) == len(re.findall(r"^[ \t]*!\[[^\]]*\]\([^)]*figures/", text, re.M))
+    assert len(figures) == len(re.findall(r"^[ \t]*!\[[^\]]*\]\([^)]*figures/", text, re.MULTILINE))
 
 
 def test_kernel_runs_cover_every_kind_of_cell():

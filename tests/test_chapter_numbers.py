@@ -21,7 +21,7 @@ DOCS = ROOT / "docs"
 CHAPTERS = chapters_hook.chapter_sources(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"])
 BIBLIOGRAPHY = {"references.md"}
 
-CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.S | re.M)
+CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.DOTALL | re.MULTILINE)
 LINKED = re.compile(r"\[Chapter (\d+)\]\(([^)#\s]+)(?:#[^)]*)?\)")
 SINGULAR = re.compile(r"\bChapter (\d+)\b")
 PLURAL = re.compile(r"\b[Cc]hapters (\d+)(?: (and|to) (\d+))?")
@@ -84,9 +84,9 @@ def test_a_drifted_mention_is_caught():
 
 def test_the_site_numbers_chapters_in_nav_titles_and_headings(built_site):
     site, _ = built_site
-    titles = [entry for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
-              if isinstance(entry, dict) and "Chapters" in entry][0]["Chapters"]
-    for number, (entry, source) in enumerate(zip(titles, CHAPTERS), start=1):
+    titles = next(entry for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+                  if isinstance(entry, dict) and "Chapters" in entry)["Chapters"]
+    for number, (entry, source) in enumerate(zip(titles, CHAPTERS, strict=True), start=1):
         title = next(iter(entry))
         page = (site / source.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
         assert f"<title>{number}. {title}" in page.replace("&#39;", "'"), source

@@ -10,7 +10,6 @@ wraps long lines. The browser tests below render the built site in Chromium.
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 import yaml
@@ -91,7 +90,7 @@ def clipboard_page(browser):
 SESSIONS = """() => [...document.querySelectorAll('article div.highlight')]
     .filter(block => block.querySelector('code').textContent.startsWith('>>>'))
     // the prompt ends in a no-break space (hooks/code_blocks.py), which the prompt's own text keeps
-    .map(block => ({text: block.querySelector('code').textContent.replace(/^(>>>|\.\.\.)\u00a0/gm, '$1 '),
+    .map(block => ({text: block.querySelector('code').textContent.replace(/^(>>>|\\.\\.\\.)\u00a0/gm, '$1 '),
                     output: [...block.querySelectorAll('.go')].map(span => span.textContent).join(''),
                     prompts: block.querySelectorAll('.gp').length}))"""
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
 from lesson_code.critical_points import (
-    add_idle_units,
     TinyTanhNet,
+    add_idle_units,
     classify_hessian,
     critical_point_census,
     find_critical_points,
@@ -141,7 +143,7 @@ def test_positive_definite_fraction_small_dimensions():
         (2 - np.sqrt(2)) / 4, abs=0.01
     )
     fractions = [positive_definite_fraction(d, n_matrices=20_000) for d in (1, 2, 3, 4)]
-    assert all(b < a * 0.5 for a, b in zip(fractions, fractions[1:]))
+    assert all(b < a * 0.5 for a, b in itertools.pairwise(fractions))
 
 
 def test_landscape_critical_points_of_G():

@@ -56,7 +56,7 @@ def test_classes_alternate_along_a_ray(angle: float) -> None:
 
 
 def test_default_noise_leaves_the_arms_apart() -> None:
-    X, y = two_spirals()
+    X, _ = two_spirals()
     clean, _ = two_spirals(noise=0.0)
     displacement = np.hypot(*(X - clean).T)
     # Arms of different classes are 1/3 apart in radius; the noise rarely moves a point 1/6.
@@ -71,7 +71,7 @@ def test_polynomial_regression_shapes_determinism_and_order() -> None:
     assert np.all(np.diff(X[:, 0]) >= 0)
     assert np.all((X >= 0.0) & (X <= 5.0))
     X2, y2 = polynomial_regression(80)
-    X3, y3 = polynomial_regression(80, seed=1)
+    _, y3 = polynomial_regression(80, seed=1)
     assert np.array_equal(X, X2) and np.array_equal(y, y2)
     assert not np.allclose(y, y3)
 
@@ -89,7 +89,7 @@ def test_noiseless_targets_are_a_polynomial_of_the_requested_degree_and_scale(de
 
 
 def test_targets_are_large_and_noise_has_the_requested_size() -> None:
-    X, y = polynomial_regression(2000, noise=0.05)
+    _, y = polynomial_regression(2000, noise=0.05)
     _, clean = polynomial_regression(2000, noise=0.0)
     assert np.std(y) > 100
     assert np.std(y - clean) == pytest.approx(0.05 * 1000, rel=0.1)

@@ -24,9 +24,9 @@ def test_at_scale_one_it_is_the_chapters_measurement(architecture):
 def test_the_weight_scale_multiplies_weights_and_leaves_biases():
     plain = explorer_network("plain", "relu", "normal", depth=3, width=5, seed=2)
     scaled = explorer_network("plain", "relu", "normal", depth=3, width=5, weight_scale=3.0, seed=2)
-    for w, w3 in zip(plain.weights, scaled.weights):
+    for w, w3 in zip(plain.weights, scaled.weights, strict=True):
         np.testing.assert_allclose(w3, 3 * w)
-    for b, b3 in zip(plain.biases, scaled.biases):
+    for b, b3 in zip(plain.biases, scaled.biases, strict=True):
         np.testing.assert_array_equal(b3, b)
 
 

@@ -14,12 +14,11 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lesson_code.figures import FIGURES, FigureError, figure_key, render
-from lesson_code.figures.registry import FigureSpec
 from helpers import ROOT, load_by_path
-from lesson_code.figures import RenderResult
-from lesson_code.figures.render import DrawnFigure, compact_svg, draw, draw_figures
 from lesson_code._digest import FIGURE_PACKAGES, source_digest
+from lesson_code.figures import FIGURES, FigureError, RenderResult, figure_key, render
+from lesson_code.figures.registry import FigureSpec
+from lesson_code.figures.render import DrawnFigure, compact_svg, draw, draw_figures
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +135,9 @@ def test_key_changes_with_the_version_of_every_library_that_makes_a_figure(monke
 
 
 def test_the_build_manifest_changes_with_the_same_libraries(monkeypatch):
-    import lesson_code._digest as digest_module
     from importlib.metadata import version
+
+    import lesson_code._digest as digest_module
 
     before = source_digest(ROOT / "lesson_code", packages=FIGURE_PACKAGES)
     for package in ("numpy", "matplotlib", "pillow", "scikit-learn"):
@@ -233,7 +233,7 @@ def test_command_line(tmp_path):
     assert "activation_derivatives" in first.stdout and " drawn " in first.stdout
     assert " cached " in second.stdout
     assert (tmp_path / "activation_derivatives.svg").stat().st_size > 1000
-    unknown = subprocess.run([*command[:-1], "nope"], capture_output=True, text=True)
+    unknown = subprocess.run([*command[:-1], "nope"], capture_output=True, text=True, check=False)
     assert unknown.returncode == 2 and "unknown figure(s) nope" in unknown.stderr
 
 
@@ -281,7 +281,7 @@ def test_no_transform_in_an_svg_scales_to_zero(first_draw):
     """A glyph is a path drawn through a transform such as ``scale(0.015625)``: rounded to
     ``scale(0)``, every label of the figure vanishes while the file still loads."""
     scale = re.compile(r"scale\(\s*([-+0-9.eE]+)(?:[\s,]+([-+0-9.eE]+))?\s*\)")
-    for name, result in first_draw.items():
+    for result in first_draw.values():
         for variant, image in result.images.items():
             if image.startswith(b"\x89PNG"):
                 continue
@@ -316,6 +316,7 @@ def test_every_svg_as_chromium_draws_it_matches_matplotlibs_own_raster(first_dra
     """What the reader's browser shows of each published SVG (both variants) is what matplotlib
     itself rasterizes from the same figure, block by block: no post-processing may change it."""
     from PIL import Image
+
     from lesson_code.figures.render import STYLE, draw_variant
 
     page = browser.new_page(device_scale_factor=RASTER_SCALE)

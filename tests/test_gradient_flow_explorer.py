@@ -22,6 +22,8 @@ from lesson_code.gradient_flow import probe_batch
 from lesson_code.network import initial_weight_std
 from widget_reader import (
     ARTIFACTS as ARTIFACTS_SCREEN,
+)
+from widget_reader import (
     MIN_TEXT_PX,
     mean_luminance,
     reader_page,
@@ -204,7 +206,7 @@ def test_the_page_opens_on_the_chapters_network_and_plots_it(explorer_page):
     heights = np.array([float(p.split(",")[1]) for p in points])
     # each point sits where the y axis's gridlines put its norm: height is linear in log10
     grid = _gridlines(explorer_page, 0)
-    decades, pixels = zip(*grid)
+    decades, pixels = zip(*grid, strict=True)
     slope, intercept = np.polyfit(decades, pixels, 1)
     np.testing.assert_allclose(heights, slope * np.log10(norms) + intercept, atol=0.06)
     assert slope < 0  # SVG y grows downwards: the small norms of the first layers are lower
@@ -221,7 +223,7 @@ def test_every_control_has_a_label_and_works_from_the_keyboard(explorer_page):
     explorer_page.focus(".gradient-flow-explorer [name='architecture']")
     explorer_page.select_option(".gradient-flow-explorer [name='architecture']", "batchnorm")
     explorer_page.wait_for_function("JSON.parse(document.querySelector('.gradient-flow-explorer').dataset.settings).architecture === 'batchnorm'")
-    settings, norms = _shown(explorer_page)
+    _, norms = _shown(explorer_page)
     assert norms[0] / norms[-1] > 1e-3  # batch normalization stops the vanishing
     explorer_page.focus(".gradient-flow-explorer button")
     explorer_page.keyboard.press("Enter")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lesson_code.convexity import convexity_gap
 from lesson_code.hardness import (
     conv_parameters,
     dense_parameters,
@@ -19,7 +20,6 @@ from lesson_code.hardness import (
     threshold_unit,
     train_restarts,
 )
-from lesson_code.convexity import convexity_gap
 from lesson_code.network import MLP
 from lesson_code.training import train
 
@@ -29,7 +29,7 @@ from lesson_code.training import train
 def test_counts_match_the_shapes_of_the_arrays():
     sizes = [7, 5, 3, 2]
     net = MLP(sizes, seed=0)
-    n_arrays = sum(w.size + b.size for w, b in zip(net.weights, net.biases))
+    n_arrays = sum(w.size + b.size for w, b in zip(net.weights, net.biases, strict=True))
     assert mlp_parameters(sizes) == n_arrays
     assert mlp_parameters(sizes, bias=False) == sum(w.size for w in net.weights)
 
@@ -63,7 +63,7 @@ def test_network_loss_is_the_cost_of_the_network_it_unflattens():
     x, y = rng.standard_normal((6, 3)), rng.uniform(size=(6, 2))
     sizes = [3, 4, 2]
     net = MLP(sizes, activation="tanh", seed=5, output_activation="sigmoid")
-    theta = np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(net.weights, net.biases)])
+    theta = np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(net.weights, net.biases, strict=True)])
     for loss in ("mse", "cross_entropy"):
         cost = network_loss(sizes, x, y, activation="tanh", output_activation="sigmoid", loss=loss)
         assert cost(theta) == pytest.approx(net.gradients(x, y, loss).loss, rel=1e-12)

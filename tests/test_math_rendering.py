@@ -18,8 +18,8 @@ import re
 
 import pytest
 from fontTools.ttLib import TTFont
-from PIL import Image, ImageChops
 from mkdocs.exceptions import PluginError
+from PIL import Image, ImageChops
 
 from helpers import ROOT, load_by_path
 
@@ -27,16 +27,16 @@ math_font = load_by_path("hooks/math_font.py")
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-MATH_ELEMENT = re.compile(r"<math\b.*?</math>", re.S)
+MATH_ELEMENT = re.compile(r"<math\b.*?</math>", re.DOTALL)
 MATH_ELEMENT_AND_READING = re.compile(
-    r'(?P<element><math\b.*?</math>)(?:<span class="math-reading" hidden>(?P<reading>[^<]*)</span>)?', re.S
+    r'(?P<element><math\b.*?</math>)(?:<span class="math-reading" hidden>(?P<reading>[^<]*)</span>)?', re.DOTALL
 )
 TOKEN_TEXT = re.compile(r"<(mi|mo|mn|mtext)\b[^>]*>([^<]*)</\1>")
 
 
 RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\\(?:frac|partial|lambda|max|lVert|sigma|mathcal|sum|left|qquad)\b|\^\{|_\{")
 MATH_IN_SOURCE = re.compile(r"\$[^$\s][^$\n]*\$|\$\$")
-FENCED_CODE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.S | re.M)
+FENCED_CODE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.DOTALL | re.MULTILINE)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 WIDE_ON_A_PHONE: set[tuple[str, str]] = set()
 """Display formulas allowed to be wider than the phone column (they scroll, with a shadow at
@@ -319,5 +319,5 @@ def test_search_indexes_no_dump_of_a_module_attribute(built_site):
 def test_a_heading_formula_is_typeset_in_the_table_of_contents(built_site):
     site, _ = built_site
     chapter = (site / "exploding-gradients" / "index.html").read_text(encoding="utf-8")
-    links = re.findall(r'<a href="#the-blow-up[^"]*" class="md-nav__link">(.*?)</a>', chapter, re.S)
+    links = re.findall(r'<a href="#the-blow-up[^"]*" class="md-nav__link">(.*?)</a>', chapter, re.DOTALL)
     assert links and all("<math" in link and "\\(" not in link and "\\lambda" not in link for link in links)

@@ -65,7 +65,7 @@ def test_gradients_match_finite_differences(activation, init, output_activation)
     y = rng.uniform(size=(5, 2))
     analytic = net.gradients(x, y)
     numeric = _numerical_gradients(net, x, y, "mse")
-    for got, want in zip([*analytic.weights, *analytic.biases], numeric):
+    for got, want in zip([*analytic.weights, *analytic.biases], numeric, strict=True):
         assert got.shape == want.shape
         assert _relative_error(got, want) < 1e-6
 
@@ -79,7 +79,7 @@ def test_cross_entropy_gradients_match_finite_differences(activation):
     y = np.eye(3)[rng.integers(0, 3, size=6)]
     analytic = net.gradients(x, y, loss="cross_entropy")
     numeric = _numerical_gradients(net, x, y, "cross_entropy")
-    for got, want in zip([*analytic.weights, *analytic.biases], numeric):
+    for got, want in zip([*analytic.weights, *analytic.biases], numeric, strict=True):
         assert _relative_error(got, want) < 1e-6
 
 
@@ -106,7 +106,7 @@ def test_loss_is_half_mean_squared_error():
 
 def test_same_seed_same_network_and_different_seed_differs():
     a, b, c = MLP([5, 6, 2], seed=3), MLP([5, 6, 2], seed=3), MLP([5, 6, 2], seed=4)
-    for wa, wb, wc in zip(a.weights, b.weights, c.weights):
+    for wa, wb, wc in zip(a.weights, b.weights, c.weights, strict=True):
         np.testing.assert_array_equal(wa, wb)
         assert not np.array_equal(wa, wc)
 
@@ -122,7 +122,7 @@ def test_same_seed_same_network_and_different_seed_differs():
 )
 def test_initialization_statistics(init, weight_variance, biases_zero):
     net = MLP([400, 300, 200], init=init, seed=0)
-    for w, b, (fin, fout) in zip(net.weights, net.biases, [(400, 300), (300, 200)]):
+    for w, b, (fin, fout) in zip(net.weights, net.biases, [(400, 300), (300, 200)], strict=True):
         assert w.shape == (fout, fin) and w.dtype == np.float64
         assert abs(w.mean()) < 0.01 * np.sqrt(weight_variance(fin, fout)) * 10
         assert w.var() == pytest.approx(weight_variance(fin, fout), rel=0.03)
@@ -291,7 +291,7 @@ def test_float32_network_matches_float64(activation):
     narrow = MLP([5, 6, 6, 3], activation=activation, init="xavier", seed=2, dtype=np.float32)
     g64, g32 = wide.gradients(x, y), narrow.gradients(x, y)
     assert all(g.dtype == np.float32 for g in g32.weights + g32.biases)
-    for a, b in zip(g64.weights + g64.biases, g32.weights + g32.biases):
+    for a, b in zip(g64.weights + g64.biases, g32.weights + g32.biases, strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-5)
 
 
@@ -326,14 +326,14 @@ def test_gradients_from_one_block_are_the_textbook_ones_and_new_each_call(activa
     kept = [w.copy() for w in earlier.weights]
     for x, y in batches[1:]:
         result = used.gradients(x, y)
-        for mine, textbook in zip(result.weights, _textbook_weight_gradients(used, x, y)):
+        for mine, textbook in zip(result.weights, _textbook_weight_gradients(used, x, y), strict=True):
             np.testing.assert_allclose(mine, textbook, rtol=1e-10, atol=1e-14)
         fresh = MLP(sizes, activation=activation, init="xavier", seed=2).gradients(x, y)
-        for mine, reference in zip([*result.weights, *result.biases], [*fresh.weights, *fresh.biases]):
+        for mine, reference in zip([*result.weights, *result.biases], [*fresh.weights, *fresh.biases], strict=True):
             assert np.array_equal(mine, reference)
         assert result.loss == fresh.loss
         assert not any(np.shares_memory(a, b) for a in earlier.weights for b in result.weights)
-    assert all(np.array_equal(w, k) for w, k in zip(earlier.weights, kept))
+    assert all(np.array_equal(w, k) for w, k in zip(earlier.weights, kept, strict=True))
 
 
 def test_gradients_of_a_network_without_hidden_layers():

@@ -251,7 +251,7 @@ def record(view, tab, site_url, axe_script, reader_artifacts) -> dict:
     if view not in _RECORDS:
         try:
             _RECORDS[view] = _visit(view, *tab, site_url, axe_script, reader_artifacts)
-        except Exception as error:  # every check of this view fails with the reason, once loaded
+        except Exception as error:  # noqa: BLE001  (any failure: every check of this view reports it, once)
             _RECORDS[view] = {"error": f"{view}: could not be measured: {error}"}
     if "error" in _RECORDS[view]:
         pytest.fail(_RECORDS[view]["error"])

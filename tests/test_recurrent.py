@@ -30,7 +30,7 @@ def test_bptt_matches_central_finite_differences(seed: int) -> None:
     x, y = rng.standard_normal((7, 4, 2)), rng.integers(0, 2, 4).astype(float)
     _, grads, _ = net.gradients(x, y)
     eps = 1e-6
-    for p, g in zip(net.parameters(), grads):
+    for p, g in zip(net.parameters(), grads, strict=True):
         numeric = np.zeros_like(p)
         for i in np.ndindex(p.shape):
             old = p[i]
@@ -60,7 +60,7 @@ def test_hidden_gradient_is_the_transposed_jacobian_product() -> None:
 
 def test_stacked_networks_give_the_gradients_of_each_network() -> None:
     nets = [_small_net(s) for s in (0, 1)]
-    stacked = RNN(*(np.stack(p) for p in zip(*(n.parameters() for n in nets))))
+    stacked = RNN(*(np.stack(p) for p in zip(*(n.parameters() for n in nets), strict=True)))
     rng = np.random.default_rng(5)
     x, y = rng.standard_normal((6, 2, 3, 2)), rng.integers(0, 2, (2, 3)).astype(float)
     loss, grads, norms = stacked.gradients(x, y)
@@ -68,7 +68,7 @@ def test_stacked_networks_give_the_gradients_of_each_network() -> None:
         own_loss, own_grads, own_norms = net.gradients(x[:, s], y[s])
         assert loss[s] == pytest.approx(own_loss, rel=1e-12)
         np.testing.assert_allclose(norms[:, s], own_norms, rtol=1e-12)
-        for g, own in zip(grads, own_grads):
+        for g, own in zip(grads, own_grads, strict=True):
             np.testing.assert_allclose(g[s], own, rtol=1e-12, atol=1e-15)
 
 
@@ -133,7 +133,7 @@ def test_clipping_figure_shows_a_seed_that_learned_then_lost_it() -> None:
     plain, clipped, seed = _clipping_runs()
     spike = int(np.nanargmax(plain.grad_norm[seed]))
     smoothed = np.convolve(plain.loss[seed], np.ones(10) / 10, mode="valid")
-    assert plain.test_accuracy[seed] < 0.6 < 0.9 < clipped.test_accuracy[seed]
+    assert plain.test_accuracy[seed] < 0.6 and clipped.test_accuracy[seed] > 0.9
     assert smoothed[: spike - 9].min() < 0.2 and smoothed[-1] > 0.6  # learned, then lost it
     assert np.nanmax(plain.loss[seed, spike:]) > 1.0  # the loss jumps after the spike
     assert plain.grad_norm[seed, spike] > CHAPTER_CLIP_NORM

@@ -12,7 +12,7 @@ from helpers import ROOT
 DOCS = ROOT / "docs"
 ANCHOR = re.compile(r"\{#([a-z0-9-]+)\}")
 LINK = re.compile(r"references\.md#([A-Za-z0-9-]+)")
-REFERENCE_SECTION = re.compile(r"^## (?:References|Further reading)\s*$(.*?)(?=^## |\Z)", re.M | re.S)
+REFERENCE_SECTION = re.compile(r"^## (?:References|Further reading)\s*$(.*?)(?=^## |\Z)", re.MULTILINE | re.DOTALL)
 CHAPTERS = sorted(p for p in DOCS.glob("*.md") if p.name not in ("references.md", "contributing.md", "index.md"))
 
 
@@ -28,7 +28,7 @@ def test_every_entry_of_the_references_page_has_one_anchor():
 def test_the_lists_of_the_references_page_are_unbroken():
     """A blank line inside a section's list splits it into two lists (seen once: Goh, then Bray)."""
     text = (DOCS / "references.md").read_text(encoding="utf-8")
-    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+    for section in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
         body = section.split("\n", 1)[1].strip("\n")
         entries = [block for block in re.split(r"\n\s*\n", body) if block.startswith("- ")]
         assert len(entries) <= 1, f"section {section.splitlines()[0]!r} of references.md has a blank line inside its list"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lesson_code.network import MLP
 from lesson_code import seed_ensembles
+from lesson_code.network import MLP
 from lesson_code.seed_ensembles import median_text, nudge_parameters, train_ensemble
 from lesson_code.training import train
 
@@ -23,7 +23,7 @@ def test_every_network_follows_train_from_its_seed(loss, output):
     seeds, rates = [0, 5, 5], [0.3, 0.3, 1.5]
     run = train_ensemble(x, y, sizes=[3, 7, 5, 1], seeds=seeds, learning_rates=rates, epochs=30,
                          activation="tanh", init="xavier", output_activation=output, loss=loss)
-    for k, (seed, rate) in enumerate(zip(seeds, rates)):
+    for k, (seed, rate) in enumerate(zip(seeds, rates, strict=True)):
         net = MLP([3, 7, 5, 1], activation="tanh", init="xavier", seed=seed, output_activation=output)
         history = train(net, x, y, learning_rate=rate, epochs=30, loss=loss)
         got = run.histories[k]
@@ -31,19 +31,19 @@ def test_every_network_follows_train_from_its_seed(loss, output):
         np.testing.assert_allclose(got.weight_gradient_norms, history.weight_gradient_norms, rtol=1e-9)
         np.testing.assert_allclose(got.bias_gradient_norms, history.bias_gradient_norms, rtol=1e-9, atol=1e-300)
         np.testing.assert_allclose(got.step_gradient_norms, history.step_gradient_norms, rtol=1e-9)
-        for a, b in zip(run.nets[k].parameters(), net.parameters()):
+        for a, b in zip(run.nets[k].parameters(), net.parameters(), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-13)
     assert run.final_losses.shape == (3,) and not any(h.diverged for h in run.histories)
 
 
 def test_blocks_of_networks_train_as_one(monkeypatch):
     x, y = _data()
-    kwargs = dict(sizes=[3, 5, 1], seeds=[0, 1, 2, 3, 4], learning_rates=[0.1, 0.2, 0.3, 0.4, 0.5], epochs=15,
-                  activation="tanh", init="xavier", output_activation="linear")
+    kwargs = {"sizes": [3, 5, 1], "seeds": [0, 1, 2, 3, 4], "learning_rates": [0.1, 0.2, 0.3, 0.4, 0.5],
+              "epochs": 15, "activation": "tanh", "init": "xavier", "output_activation": "linear"}
     together = train_ensemble(x, y, **kwargs)
     monkeypatch.setattr(seed_ensembles, "BLOCK_BYTES", 2 * 8 * 40 * 5)  # blocks of two networks
     in_blocks = train_ensemble(x, y, **kwargs)
-    for a, b in zip(together.histories, in_blocks.histories):
+    for a, b in zip(together.histories, in_blocks.histories, strict=True):
         np.testing.assert_allclose(a.loss, b.loss, rtol=1e-12)
     np.testing.assert_allclose(together.nets[4].weights[1], in_blocks.nets[4].weights[1], rtol=1e-12)
 
@@ -76,7 +76,7 @@ def test_nudges_move_each_start_by_one_rounding_error():
 
 def test_bad_arguments_are_rejected():
     x, y = _data()
-    common = dict(sizes=[3, 4, 1], epochs=2)
+    common = {"sizes": [3, 4, 1], "epochs": 2}
     with pytest.raises(ValueError, match="seeds must hold at least one seed"):
         train_ensemble(x, y, seeds=[], learning_rates=0.1, **common)
     with pytest.raises(ValueError, match="learning_rates must be a finite number > 0"):

@@ -10,7 +10,6 @@ from sybil.example import SybilFailure
 
 from helpers import make_sybil
 
-
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FENCE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*\{?[ \t]*\.?([A-Za-z0-9_+-]*)", re.MULTILINE)
 PYTHONISH = re.compile(r"^(py|python|python3|py3|pycon|ipython|ipython3)$", re.IGNORECASE)

@@ -11,7 +11,7 @@ def test_columns_line_up_and_numbers_follow_their_column_format():
     lines = text.splitlines()
     assert lines[0].split() == ["row", "x", "flag"]
     assert lines[1].split() == ["a", "0.5", "True"] and lines[2].split() == ["longer", "name", "12.2", "no"]
-    assert len({line.index(cell) + len(cell) for line, cell in zip(lines, ["x", "0.5", "12.2"])}) == 1
+    assert len({line.index(cell) + len(cell) for line, cell in zip(lines, ["x", "0.5", "12.2"], strict=True)}) == 1
 
 
 def test_empty_rows_and_mismatched_columns_are_named():

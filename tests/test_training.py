@@ -37,10 +37,10 @@ def test_full_batch_step_is_plain_gradient_descent():
     net = MLP([2, 3, 1], seed=0)
     expected = MLP([2, 3, 1], seed=0)
     grads = expected.gradients(x, y)
-    for param, grad in zip([*expected.weights, *expected.biases], [*grads.weights, *grads.biases]):
+    for param, grad in zip([*expected.weights, *expected.biases], [*grads.weights, *grads.biases], strict=True):
         param -= 0.1 * grad
     train(net, x, y, learning_rate=0.1, epochs=1)
-    for got, want in zip(net.weights + net.biases, expected.weights + expected.biases):
+    for got, want in zip(net.weights + net.biases, expected.weights + expected.biases, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-13)
 
 
@@ -55,9 +55,9 @@ def test_full_batch_computes_one_gradient_per_epoch_and_steps_with_it():
     assert calls == [1] + [16] * 6  # the shape check, then the record before and after each epoch
     for _ in range(5):
         grads = expected.gradients(x, y)
-        for param, grad in zip(expected.parameters(), grads.parameters()):
+        for param, grad in zip(expected.parameters(), grads.parameters(), strict=True):
             param -= 0.1 * grad
-    for got, want in zip(net.parameters(), expected.parameters()):
+    for got, want in zip(net.parameters(), expected.parameters(), strict=True):
         np.testing.assert_array_equal(got, want)
     assert history.step_gradient_norms.shape == (5,)
 
@@ -67,7 +67,7 @@ def test_clip_norm_bounds_every_step():
     net = MLP([2, 8, 1], seed=0, output_activation="linear")
     before = [p.copy() for p in net.weights + net.biases]
     train(net, x, 100.0 * y, learning_rate=0.01, epochs=1, clip_norm=0.5)
-    moved = [after - start for after, start in zip(net.weights + net.biases, before)]
+    moved = [after - start for after, start in zip(net.weights + net.biases, before, strict=True)]
     assert global_norm(moved) <= 0.01 * 0.5 * (1 + 1e-12)
 
 
@@ -76,7 +76,7 @@ def test_clip_value_bounds_every_entry():
     net = MLP([2, 8, 1], seed=0, output_activation="linear")
     before = [p.copy() for p in net.weights + net.biases]
     train(net, x, 100.0 * y, learning_rate=0.01, epochs=1, clip_value=0.2)
-    for after, start in zip(net.weights + net.biases, before):
+    for after, start in zip(net.weights + net.biases, before, strict=True):
         assert np.abs(after - start).max() <= 0.01 * 0.2 * (1 + 1e-12)
 
 

@@ -28,7 +28,7 @@ def test_there_is_a_workflow():
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_actionlint_finds_nothing(workflow):
-    result = subprocess.run([actionlint(), "-no-color", str(workflow)], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([actionlint(), "-no-color", str(workflow)], capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, f"actionlint on {workflow.name}:\n{result.stdout}{result.stderr}"
 
 
@@ -36,7 +36,7 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text("on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n"
                       "      - run: echo ${{ github.nonexistent_context }}\n", encoding="utf-8")
-    result = subprocess.run([actionlint(), "-no-color", str(broken)], capture_output=True, text=True)
+    result = subprocess.run([actionlint(), "-no-color", str(broken)], capture_output=True, text=True, check=False)
     assert result.returncode != 0 and "nonexistent_context" in result.stdout
 
 
@@ -86,7 +86,7 @@ def _run_release_step(tmp_path: Path, existing_release: bool, written: tuple[str
                         f'[ "$2" != view ] || exit {0 if existing_release else 1}\n', encoding="utf-8")
     stand_in.chmod(0o755)
     env = {"PATH": f"{stand_in.parent}:/usr/bin:/bin", "GH_LOG": str(tmp_path / "gh.log"), "TAG": "v1.0", "GH_TOKEN": "x"}
-    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     log = (tmp_path / "gh.log").read_text(encoding="utf-8") if (tmp_path / "gh.log").exists() else ""
     return result.returncode, log + result.stdout
 

@@ -8,8 +8,8 @@ import functools
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import LogLocator, NullFormatter
 from matplotlib.patches import FancyArrowPatch
+from matplotlib.ticker import LogLocator, NullFormatter
 
 from lesson_code.exploding import clipping_comparison
 from lesson_code.figures.registry import is_narrow, new_figure, panels, register
@@ -83,7 +83,7 @@ def jacobian_product_spectrum() -> Figure:
     ax = figure.add_subplot()
     k = np.arange(1, PRODUCT_DEPTH + 1)
     colors = ("tab:blue", "tab:green", "tab:red")
-    for gain, color in zip(PRODUCT_GAINS, colors):
+    for gain, color in zip(PRODUCT_GAINS, colors, strict=True):
         scale = gain / np.sqrt(PRODUCT_WIDTH)
         values = _product_values(scale)
         ax.semilogy(k, values[:, 0], color=color, label=f"largest, std = {scale:.2f}")

@@ -128,7 +128,7 @@ def saddle_escape() -> Figure:
     left.contour(x, y, z, levels=np.linspace(-3.5, 3.5, 15), colors="0.6", linewidths=0.7)
     left.plot(0.0, 0.0, marker="X", color="k", markersize=8, label="_saddle")
     steps = np.arange(n_steps + 1)
-    for epsilon, colour in zip(SADDLE_PERTURBATIONS, ("0.3", "C3", "C0")):
+    for epsilon, colour in zip(SADDLE_PERTURBATIONS, ("0.3", "C3", "C0"), strict=True):
         path = gradient_descent(saddle.gradient, (SADDLE_START_X, epsilon), learning_rate, n_steps)
         inside = np.all(np.abs(path) <= 2.0, axis=1)
         if epsilon == SADDLE_PERTURBATIONS[1]:
@@ -156,7 +156,7 @@ def critical_point_index() -> Figure:
     """Loss against index (fraction of negative Hessian eigenvalues) of found critical points."""
     figure = new_figure(6.4, 4.2)
     ax = figure.add_subplot()
-    for hidden, marker in zip(CENSUS_HIDDEN, ("o", "s", "^")):
+    for hidden, marker in zip(CENSUS_HIDDEN, ("o", "s", "^"), strict=True):
         search = _census(hidden)
         index = np.array([p.index for p in search.points])
         loss = np.array([p.loss for p in search.points])

@@ -63,7 +63,7 @@ def bowl_descent_paths() -> Figure:
     """Gradient descent at the same step on x^2 + y^2 and x^2 + 4y^2: straight vs zig-zag."""
     figure, axes = panels(2, 9.0, 3.8)
     learning_rate = 0.2
-    for ax, name, colour in zip(axes, ("round_bowl", "elliptic_bowl"), ("C0", "C1")):
+    for ax, name, colour in zip(axes, ("round_bowl", "elliptic_bowl"), ("C0", "C1"), strict=True):
         bowl = get_landscape(name)
         _contours(ax, bowl)
         path = gradient_descent(bowl.gradient, BOWL_START, learning_rate, 12)
@@ -87,7 +87,7 @@ def step_size_stability() -> Figure:
     figure, (left, right) = panels(2, 9.5, 3.8)
     steps = np.arange(40 + 1)
     n_shown = 20
-    for learning_rate, colour in zip(rates, ("C0", "C3")):
+    for learning_rate, colour in zip(rates, ("C0", "C3"), strict=True):
         side = "below" if learning_rate < edge else "above"
         path = gradient_descent(bowl.gradient, STABILITY_START, learning_rate, 40)
         left.plot(steps[: n_shown + 1], path[: n_shown + 1, 1], marker="o", markersize=3,
@@ -166,7 +166,7 @@ def convergence_rates() -> Figure:
     """Distance to the minimum per step, measured and predicted, for GD and heavy ball."""
     figure, axes = panels(2, 10.0, 3.8)
     cases = (("elliptic_bowl", BOWL_START, 40), ("sloping_valley", VALLEY_START, 200))
-    for ax, (name, start, n_steps) in zip(axes, cases):
+    for ax, (name, start, n_steps) in zip(axes, cases, strict=True):
         landscape = get_landscape(name)
         hessian = landscape.hessian(np.zeros(2))
         minimum = landscape.minima[0]

@@ -59,7 +59,7 @@ def _clipping_runs() -> tuple[RNNTraining, RNNTraining, int]:
     # its largest gradient spike. (Most of the others are wrecked by their very first steps.)
     rescued = np.flatnonzero((plain.test_accuracy < 0.6) & (clipped.test_accuracy > 0.9))
     best_before_spike = []
-    for loss, norm in zip(plain.loss[rescued], plain.grad_norm[rescued]):
+    for loss, norm in zip(plain.loss[rescued], plain.grad_norm[rescued], strict=True):
         spike = int(np.nanargmax(norm))
         best_before_spike.append(np.convolve(loss[:spike], np.ones(10) / 10, mode="valid").min()
                                  if spike >= 10 else np.inf)

@@ -160,7 +160,7 @@ PATH_DATA = re.compile(rb'(?<=\sd=")[^"]*')
 PATH_BREAK = re.compile(rb" \n(?=[MLCQZz])|\n$")  # between path commands; before d's closing quote
 INDENT = re.compile(rb">\s+<")
 POSITION = re.compile(rb'(?<=\s[xy]=")-?\d+\.\d{3,}(?=")|(?<=translate\()[^)]*')
-NOT_DRAWN = re.compile(rb"<!DOCTYPE[^>]*>\s*|<metadata>.*?</metadata>\s*|<!--.*?-->\s*", re.S)
+NOT_DRAWN = re.compile(rb"<!DOCTYPE[^>]*>\s*|<metadata>.*?</metadata>\s*|<!--.*?-->\s*", re.DOTALL)
 
 
 def _rounded(match: re.Match, digits: int) -> bytes:

@@ -47,7 +47,7 @@ def activation_derivatives() -> Figure:
 def gradient_norms_by_layer() -> Figure:
     """Per-layer weight-gradient norm versus layer index at initialization, for several depths."""
     figure, axes = panels(len(PROFILE_CONFIGURATIONS), 10.0, 3.6)
-    for ax, (activation, init, title) in zip(axes, PROFILE_CONFIGURATIONS):
+    for ax, (activation, init, title) in zip(axes, PROFILE_CONFIGURATIONS, strict=True):
         for depth in DEPTHS:
             profile = _median_layer_weight_gradient_norms(activation, init, depth)
             ax.semilogy(np.arange(1, depth + 1), profile, marker="o", markersize=2.5, label=f"L = {depth}")
