@@ -43,7 +43,7 @@ from lesson_code.remedies import (
     build_network,
     median_remedy_gradient_norms,
 )
-from lesson_code.seed_ensembles import CHAOS_TOLERANCE, NUDGE, nudge_parameters
+from lesson_code.seed_ensembles import CHAOS_TOLERANCE, NUDGE, median_text, nudge_parameters
 
 CONVEX_MODELS = ("svm", "logistic")
 """Convex baselines :func:`convex_restarts` knows: the hinge loss and the logistic loss."""
@@ -56,6 +56,10 @@ SPIRAL_SIZES = (2, 24, 24, 24, 24, 1)
 
 SPIRAL_EPOCHS = 300
 """Full-batch gradient-descent steps every spiral network gets."""
+
+SPIRAL_TEST_SEED = 1
+"""Seed of the held-out spirals: the same generator (same arms, same positions along them), fresh
+noise and a fresh shuffle."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,12 @@ class ConvexRestarts:
     def start_spread(self) -> float:
         """The largest distance of any starting (w, b) from the first one."""
         return float(np.max(np.linalg.norm(self.starts - self.starts[0], axis=1)))
+
+    def summary(self, decimals: int = 10) -> str:
+        """The lowest final F to ``decimals`` decimals, and how far the fits spread in F and (w, b)."""
+        F = self.objectives.min()
+        return (f"{self.model}: F = {F:.{int(decimals)}f}, spread of F {spread_text(self.objective_spread, F)},"
+                f" of (w, b) {spread_text(self.parameter_spread, self.parameter_size)}")
 
 
 def convex_restarts(
@@ -297,7 +307,7 @@ def train_classifier(
                 diverged = True
                 break
             if epoch < epochs:
-                for parameter, gradient in zip(net.parameters(), gradients.parameters()):
+                for parameter, gradient in zip(net.parameters(), gradients.parameters(), strict=True):
                     parameter -= learning_rate * gradient
         accuracy = float(np.mean(predict_labels(net, X, X) == labels))
     return ClassifierRun(net, np.array(losses), diverged, accuracy, X)
@@ -309,6 +319,8 @@ class SpiralStudy:
 
     X: np.ndarray
     y: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
     svm: ConvexRestarts
     logistic: ConvexRestarts
     recipe_seeds: dict[str, tuple[ClassifierRun, ...]]
@@ -328,6 +340,11 @@ class SpiralStudy:
         """Training accuracy of a recipe of :data:`SPIRAL_RECIPES`, one per seed."""
         return np.array([run.accuracy for run in self.recipe_seeds[choice(recipe, "recipe", SPIRAL_RECIPES)]])
 
+    def test_accuracies(self, recipe: str = "relu_he") -> np.ndarray:
+        """Held-out accuracy (on ``X_test``) of a recipe of :data:`SPIRAL_RECIPES`, one per seed."""
+        runs = self.recipe_seeds[choice(recipe, "recipe", SPIRAL_RECIPES)]
+        return np.array([np.mean(predict_labels(run.net, self.X_test, run.reference) == self.y_test) for run in runs])
+
     def final_losses(self, recipe: str = "relu_he") -> np.ndarray:
         """Final training loss of a recipe of :data:`SPIRAL_RECIPES`, one per seed."""
         return np.array([run.final_loss for run in self.recipe_seeds[choice(recipe, "recipe", SPIRAL_RECIPES)]])
@@ -341,6 +358,25 @@ class SpiralStudy:
         """
         change = abs(self.nudged[recipe].final_loss - self.recipe_seeds[recipe][0].final_loss)
         return not change <= tolerance
+
+    def table(self) -> str:
+        """Training and held-out accuracy of the linear models and of every recipe (for a recipe,
+        the median over seeds with the digits its spread supports, see
+        :func:`~lesson_code.seed_ensembles.median_text`), the median final loss, and whether the
+        nudged restart of seed 0 ended where it did ("stable") or elsewhere ("chaotic", for which
+        no median is printed: a median of chaotic runs moves from machine to machine)."""
+        lines = [f"{'model':<30}{'training':>9}{'held-out':>9}  final loss  nudged"]
+        for fits, label in ((self.svm, "linear SVM"), (self.logistic, "logistic regression")):
+            lines.append(f"{label:<30}{fits.accuracies[0]:9.1%}{fits.fitted.score(self.X_test, self.y_test):9.1%}")
+        for name, recipe in SPIRAL_RECIPES.items():
+            if self.chaotic(name):
+                lines.append(f"{recipe.label:<30}{'':32}chaotic")
+                continue
+            train, test = (median_text(values, 1, 100) + "%"
+                           for values in (self.accuracies(name), self.test_accuracies(name)))
+            loss = median_text(self.final_losses(name), 2)
+            lines.append(f"{recipe.label:<30}{train:>9}{test:>9}  {loss:<10}  stable")
+        return "\n".join(lines)
 
     @property
     def seed_losses(self) -> np.ndarray:
@@ -357,6 +393,8 @@ class SpiralStudy:
 def spiral_study(n_seeds: int = 10, n_starts: int = 10) -> SpiralStudy:
     """Convex models from ``n_starts`` starts and deep networks on the chapter's spirals (cached).
 
+    * ``X``, ``y``: :func:`spiral_data`; ``X_test``, ``y_test``: the held-out draw
+      (seed :data:`SPIRAL_TEST_SEED`);
     * ``svm``, ``logistic``: :func:`convex_restarts` with lam = 0.01, starts N(0, 10^2);
     * ``recipe_seeds``: every recipe of :data:`SPIRAL_RECIPES` from seeds 0..n_seeds-1;
     * ``nudged``: every recipe from seed 0 with its start nudged by a relative 1e-12
@@ -370,6 +408,7 @@ def spiral_study(n_seeds: int = 10, n_starts: int = 10) -> SpiralStudy:
     """
     n_seeds = positive_int(n_seeds, "n_seeds")
     X, y = spiral_data()
+    X_test, y_test = spiral_data(seed=SPIRAL_TEST_SEED)
 
     def run(recipe: SpiralRecipe, seed: int, nudge: float = 0.0) -> ClassifierRun:
         return train_classifier(X, y, kind=recipe.kind, activation=recipe.activation, init=recipe.init,
@@ -378,6 +417,8 @@ def spiral_study(n_seeds: int = 10, n_starts: int = 10) -> SpiralStudy:
     return SpiralStudy(
         X=X,
         y=y,
+        X_test=X_test,
+        y_test=y_test,
         svm=convex_restarts("svm", X, y, n_starts=n_starts),
         logistic=convex_restarts("logistic", X, y, n_starts=n_starts),
         recipe_seeds={name: tuple(run(recipe, seed) for seed in range(n_seeds))
@@ -467,8 +508,8 @@ def interpolated(net_a: MLP, net_b: MLP, t: float = 0.5) -> MLP:
         raise ValueError("net_a and net_b must be MLPs of the same sizes")
     t = float(t)
     mixed = permuted_hidden_units(net_a)
-    mixed.weights = [(1 - t) * a + t * b for a, b in zip(net_a.weights, net_b.weights)]
-    mixed.biases = [(1 - t) * a + t * b for a, b in zip(net_a.biases, net_b.biases)]
+    mixed.weights = [(1 - t) * a + t * b for a, b in zip(net_a.weights, net_b.weights, strict=True)]
+    mixed.biases = [(1 - t) * a + t * b for a, b in zip(net_a.biases, net_b.biases, strict=True)]
     return mixed
 
 

@@ -45,7 +45,8 @@ def test_convex_models_reach_one_optimum_from_far_apart_starts(model):
     assert fits.start_spread > 10
     assert fits.objective_spread <= 1e-9 * fits.objectives.min()
     assert fits.parameter_spread < 1e-6
-    assert len(fits.histories) == 4 and all(h[-1] == pytest.approx(f) for h, f in zip(fits.histories, fits.objectives))
+    assert len(fits.histories) == 4
+    assert all(h[-1] == pytest.approx(f) for h, f in zip(fits.histories, fits.objectives, strict=True))
     assert np.all(fits.accuracies == fits.accuracies[0])
 
 
@@ -88,7 +89,7 @@ def test_interpolation_end_points_and_midpoint():
     b = MLP([2, 4, 1], seed=1)
     for t, expected in ((0.0, a), (1.0, b)):
         mixed = interpolated(a, b, t)
-        for got, want in zip(mixed.weights, expected.weights):
+        for got, want in zip(mixed.weights, expected.weights, strict=True):
             np.testing.assert_array_equal(got, want)
     np.testing.assert_allclose(interpolated(a, b).biases[0], (a.biases[0] + b.biases[0]) / 2)
     with pytest.raises(ValueError, match="same sizes"):
@@ -125,7 +126,7 @@ def test_train_classifier_takes_the_steps_of_train_network(kind):
     net = build_network(kind, [2, 6, 6, 1], "tanh", "xavier", 1, "sigmoid")
     history = train_network(net, X, y[:, None].astype(float), learning_rate=0.7, epochs=25, loss="cross_entropy")
     np.testing.assert_array_equal(run.losses, history.loss)
-    for got, want in zip(run.net.parameters(), net.parameters()):
+    for got, want in zip(run.net.parameters(), net.parameters(), strict=True):
         np.testing.assert_array_equal(got, want)
 
 
@@ -134,7 +135,7 @@ def test_a_nudge_of_one_rounding_error_moves_the_start_by_that_much():
     plain = train_classifier(X, y, sizes=(2, 6, 1), epochs=1, learning_rate=1e-300)
     nudged = train_classifier(X, y, sizes=(2, 6, 1), epochs=1, learning_rate=1e-300, nudge=1e-12)
     same = train_classifier(X, y, sizes=(2, 6, 1), epochs=1, learning_rate=1e-300, nudge=0.0)
-    for a, b, c in zip(plain.net.weights, nudged.net.weights, same.net.weights):
+    for a, b, c in zip(plain.net.weights, nudged.net.weights, same.net.weights, strict=True):
         np.testing.assert_array_equal(a, c)
         relative = np.abs(b - a)[a != 0] / np.abs(a[a != 0])
         assert np.all((relative > 0.5e-12) & (relative < 2e-12))
@@ -183,3 +184,38 @@ def test_spiral_study_tells_the_chaotic_recipe_from_the_stable_ones():
     assert study.chaotic("sigmoid_normal_batchnorm")
     assert abs(study.nudged["sigmoid_normal_batchnorm"].final_loss
                - study.recipe_runs["sigmoid_normal_batchnorm"].final_loss) > 1e-4
+
+
+def test_convex_summary_prints_the_objective_and_both_spreads():
+    X, y = spiral_data(30)
+    fits = convex_restarts("svm", X, y, n_starts=3)
+    text = fits.summary(decimals=4)
+    assert text.startswith(f"svm: F = {fits.objectives.min():.4f}, spread of F ")
+    assert text.endswith(f"of (w, b) {spread_text(fits.parameter_spread, fits.parameter_size)}")
+
+
+def test_spiral_study_holds_out_a_second_draw_of_the_same_arms():
+    study = spiral_study()
+    clean, _ = two_spirals(100, noise=0.0)
+    for points in (study.X, study.X_test):
+        # every point lies within 5 noise deviations of its clean position on the arms
+        nearest = np.min(np.linalg.norm(points[:, None] - clean[None], axis=-1), axis=1)
+        assert nearest.max() < 5 * 0.05 * np.sqrt(2)
+    assert not np.any(np.all(np.isclose(study.X[:, None], study.X_test[None]), axis=-1))
+    run = study.recipe_runs["relu_he"]
+    assert study.test_accuracies()[0] == np.mean(predict_labels(run.net, study.X_test) == study.y_test)
+    held_out = study.test_accuracies("relu_he")
+    assert held_out.shape == (10,) and np.median(held_out) > study.svm.fitted.score(study.X_test, study.y_test) + 0.2
+    with pytest.raises(ValueError, match="recipe must be one of"):
+        study.test_accuracies("relu")
+
+
+def test_spiral_table_has_one_row_per_model_and_no_median_for_a_chaotic_recipe():
+    study = spiral_study()
+    lines = study.table().splitlines()
+    assert lines[0].split() == ["model", "training", "held-out", "final", "loss", "nudged"]
+    assert len(lines) == 1 + 2 + len(study.recipe_seeds)
+    assert lines[1].startswith("linear SVM") and f"{study.svm.accuracies[0]:.1%}" in lines[1]
+    (chaotic,) = [line for line in lines if line.endswith("chaotic")]
+    assert chaotic.startswith("sigmoid, N(0, 1), batch norm") and "%" not in chaotic
+    assert sum(line.endswith("stable") for line in lines) == len(study.recipe_seeds) - 1
