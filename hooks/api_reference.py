@@ -1,4 +1,12 @@
-"""MkDocs hook: tidy the API reference that mkdocstrings renders from lesson_code's docstrings.
+"""MkDocs hook: the API reference, one page per public module of lesson_code, rendered by
+mkdocstrings from the docstrings, and tidied.
+
+The pages are generated from the package: every module or subpackage of ``lesson_code`` whose name
+does not start with ``_`` gets ``reference/<name>.md`` (``::: lesson_code.<name>``) unless
+``docs/`` holds a page of that name written by hand (``figures``, which documents two of its
+submodules). The nav's "API reference" section lists them, and the index page's module table
+(at its ``<!-- modules -->`` line) gives each module's first docstring sentence. A new module is
+documented without touching any other file.
 
 The docstrings use Sphinx roles (``:class:`MLP```, ``:meth:`MLP.gradients```), which numpy-style
 tools read but mkdocstrings prints as they are; this hook drops the role and keeps the name.
@@ -11,10 +19,18 @@ and quotes its docstring instead of a dump of its value.
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+
+PACKAGE = "lesson_code"
+SECTION = "API reference"
+INDEX = "reference/index.md"
+MODULE_TABLE = "<!-- modules -->"
 
 SPHINX_ROLE = re.compile(r":(?:class|func|meth|mod|attr|obj|data|exc):(?=<code>)")
 ATTRIBUTE_HEADING = re.compile(
@@ -46,6 +62,56 @@ def _value_out_of_search(match: re.Match[str]) -> str:
     heading = NAME_THEN_VALUE.sub(lambda m: m.group(1) + _excluded(m.group(2)) + m.group(3), heading, count=1)
     heading = heading.replace('<span class="doc doc-labels">', '<span class="doc doc-labels" data-search-exclude>', 1)
     return opening + heading + closing
+
+
+def public_modules(root: Path) -> list[str]:
+    """The importable names of the package's public modules and subpackages, sorted."""
+    package = root / PACKAGE
+    return sorted(path.stem for path in package.iterdir() if not path.name.startswith("_")
+                  and (path.suffix == ".py" or (path / "__init__.py").is_file()))
+
+
+def page_uri(module: str) -> str:
+    return f"reference/{module.replace('_', '-')}.md"
+
+
+def summary(root: Path, module: str) -> str:
+    """The first sentence of a module's docstring, read without importing it."""
+    path = root / PACKAGE / f"{module}.py"
+    if not path.is_file():
+        path = root / PACKAGE / module / "__init__.py"
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    paragraph = " ".join(docstring.split("\n\n")[0].split())
+    paragraph = re.sub(r":\w+:`~?(?:[\w.]*\.)?(\w+)`", r"`\1`", paragraph)  # :class:`~a.b.MLP` -> `MLP`
+    return re.split(r"(?<!\bal)(?<!e\.g)\.\s+(?=[A-Z(])", paragraph, maxsplit=1)[0].rstrip(".")
+
+
+def _root(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    pages = [INDEX, *({module: page_uri(module)} for module in public_modules(_root(config)))]
+    for entry in config.nav or []:
+        if isinstance(entry, dict) and SECTION in entry:
+            entry[SECTION] = pages
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for module in public_modules(_root(config)):
+        if files.get_file_from_path(page_uri(module)) is None:
+            files.append(File.generated(config, page_uri(module), content=f"# `{PACKAGE}.{module}`\n\n::: {PACKAGE}.{module}\n"))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files) -> str:
+    if page.file.src_uri != INDEX:
+        return markdown
+    root = _root(config)
+    rows = [f"| [`{module}`]({page_uri(module).removeprefix('reference/')}) | {summary(root, module)} |"
+            for module in public_modules(root)]
+    return markdown.replace(MODULE_TABLE, "\n".join(["| module | what it holds |", "|---|---|", *rows]))
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files) -> str:

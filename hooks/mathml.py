@@ -20,6 +20,7 @@ contents too, where it would otherwise show as TeX.
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 import re
 import xml.etree.ElementTree as etree
@@ -140,7 +141,7 @@ def _mend_row(row: etree.Element, functions: frozenset[str]) -> None:
         _core(bar).set("stretchy", "false")
         if len(bars) % 2 == 0:
             _core(bar).attrib.update(form="postfix" if index % 2 else "prefix", fence="true")
-    for previous, child in zip(list(row)[:-1], list(row)[1:], strict=True):
+    for previous, child in itertools.pairwise(list(row)):
         # a sign after "(", "=" or ",": Chromium takes any mo but a row's first for an operation
         # between two terms and spaces it so ("( − 1, 1)")
         if _name(child) == "mo" and child.text in SIGNS and _name(previous) == "mo" and (
@@ -193,7 +194,7 @@ def _grouped(element: etree.Element, compact: bool = True) -> str:
 
 def _row_text(children: list[etree.Element]) -> str:
     text = ""
-    for previous, child in zip([None, *children], children, strict=True):
+    for previous, child in itertools.pairwise([None, *children]):
         part = plain_text(child)
         # r_i x_i, not r_ix_i: a space where a script would otherwise run into the next letter
         if previous is not None and _name(previous) in SCRIPTED and part[:1].isalnum():

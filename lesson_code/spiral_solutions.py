@@ -118,8 +118,7 @@ def grid_labels(nets: Sequence[Network], axis: np.ndarray = PLANE, reference: np
     (len(nets), axis.size ** 2).
 
     >>> net = MLP((2, 1), "relu", "he", 0, "sigmoid")
-    >>> net.weights[0][:] = [[1.0, 0.0]]
-    >>> net.biases[0][:] = 0.0
+    >>> net.weights, net.biases = [np.array([[1.0, 0.0]])], [np.zeros(1)]
     >>> grid_labels([net], np.array([-1.0, 1.0])).tolist()  # 1 where x_1 > 0
     [[0, 1, 0, 1]]
     """

@@ -142,3 +142,22 @@ def test_every_chapter_says_in_words_when_it_last_changed(built_site):
     for chapter in chapters:
         html = (site / chapter.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
         assert re.search(r'Last changed <time datetime="(\d{4}-\d{2}-\d{2})">\1</time>', html), chapter
+
+
+def test_every_public_module_has_an_api_page_listed_in_the_index_and_the_nav(built_site):
+    """The API reference is generated from the package: a new module needs no page of its own."""
+    site, _ = built_site
+    api_reference = load_by_path("hooks/api_reference.py")
+    modules = api_reference.public_modules(ROOT)
+    assert {"network", "recurrent", "residual", "tables"} <= set(modules)
+    assert not [m for m in modules if m.startswith("_")]
+    index = (site / "reference" / "index.html").read_text(encoding="utf-8")
+    for module in modules:
+        slug = module.replace("_", "-")
+        page = (site / "reference" / slug / "index.html").read_text(encoding="utf-8")
+        assert f"lesson_code.{module}" in page and 'class="doc doc-object doc-module"' in page, module
+        assert f'href="{slug}/"' in index, f"the API index does not list {module}"
+        summary = api_reference.summary(ROOT, module)
+        assert summary and summary.split()[0] in index, module
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="reference/{m.replace("_", "-")}/"' in home for m in modules), "the nav misses a module"
