@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import finite_array, positive_int, positive_number
+from lesson_code._checks import finite_array, positive_int, positive_number, seed_value
 from lesson_code.landscapes import Landscape
 from lesson_code.optim import gradient_descent
 
@@ -134,8 +134,7 @@ def most_violated_chord(
     if box.shape[1] != 2 or box.shape[0] == 0 or np.any(box[:, 0] >= box[:, 1]):
         raise ValueError("bounds must be a non-empty list of (low, high) pairs with low < high")
     n_pairs = positive_int(n_pairs, "n_pairs")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    seed = seed_value(seed)
     rng = np.random.default_rng(seed)
     low, high = box[:, 0], box[:, 1]
     best: Chord | None = None

@@ -42,13 +42,12 @@ Levenberg-Marquardt.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import finite_array, non_negative_number, positive_int, positive_number
+from lesson_code._checks import finite_array, non_negative_number, positive_int, positive_number, seed_value
 
 KINDS = ("minimum", "saddle", "maximum", "degenerate")
 """What :func:`classify_hessian` can answer."""
@@ -498,8 +497,7 @@ def find_critical_points(
     if not isinstance(net, TinyTanhNet):
         raise TypeError(f"net must be a TinyTanhNet, got {type(net).__name__}")
     n_starts = positive_int(n_starts, "n_starts")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    seed = seed_value(seed)
     scale = positive_number(scale, "scale")
     max_iterations = positive_int(max_iterations, "max_iterations")
     tolerance = positive_number(tolerance, "tolerance")
@@ -638,8 +636,7 @@ def positive_definite_fraction(
     """
     dimension = positive_int(dimension, "dimension")
     n_matrices = positive_int(n_matrices, "n_matrices")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    seed = seed_value(seed)
     rng = np.random.default_rng(seed)
     positive = 0
     chunk = max(1, 2_000_000 // (dimension * dimension))

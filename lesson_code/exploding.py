@@ -22,13 +22,12 @@ standardising.
 from __future__ import annotations
 
 import functools
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import finite_array, positive_int, positive_number
+from lesson_code._checks import finite_array, positive_int, positive_number, seed_value
 from lesson_code.datasets import polynomial_regression
 from lesson_code.network import MLP
 from lesson_code.training import TrainingHistory, train
@@ -267,8 +266,7 @@ def clipping_comparison(
     learning_rate = positive_number(learning_rate, "learning_rate")
     clip_norm = positive_number(clip_norm, "clip_norm")
     epochs = positive_int(epochs, "epochs")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    seed = seed_value(seed)
     return _clipping_comparison(learning_rate, clip_norm, epochs, int(seed))
 
 

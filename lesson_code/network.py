@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import choice, finite_array
+from lesson_code._checks import choice, finite_array, seed_value
 from lesson_code.activations import Activation, get_activation
 
 INITS = ("normal", "xavier", "he", "nielsen")
@@ -134,9 +134,8 @@ class MLP:
             self.activation if output_activation is None else get_activation(output_activation)
         )
         self.init = choice(init, "init", INITS)
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-        self.seed = int(seed)
+        seed = seed_value(seed)
+        self.seed = seed
         rng = np.random.default_rng(self.seed)
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []

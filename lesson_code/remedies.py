@@ -255,7 +255,7 @@ class BatchNormMLP(_Network):
                 f"got {len(statistics)}"
             )
         zs, z_hats, us, means, variances, activations = [], [], [], [], [], [a]
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             z = a @ w.T + b  # (batch, n_l)
             zs.append(z)
             if layer == self.n_layers - 1:
@@ -284,7 +284,7 @@ class BatchNormMLP(_Network):
     def batch_statistics(self, x: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """(mu^l, v^l) of every hidden layer on the batch ``x``, for :meth:`forward` on other inputs."""
         run = self.forward_pass(x)
-        return list(zip(run.means, run.variances))
+        return list(zip(run.means, run.variances, strict=True))
 
     def gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "mse") -> NetworkGradients:
         """Backpropagate the batch cost through the normalization, its mean and its variance.
@@ -376,7 +376,7 @@ class ResidualMLP(_Network):
         """``zs[l]`` = z^{l+1} and ``activations[l]`` = a^l (a^0 = x), as for the MLP."""
         a = self._check_inputs(x)
         zs, activations = [], [a]
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             z = a @ w.T + b  # (batch, n_out)
             if layer == self.n_layers - 1:
                 a = self.output_activation.function(z)

@@ -78,7 +78,7 @@ def _check_against_differences(net, x, y, loss, zero_bias_layers=()):
     numeric = _numerical_gradients(net, x, y, loss)
     assert len(analytic) == len(numeric) == len(net.parameters())
     n_layers = net.n_layers
-    for index, (got, want) in enumerate(zip(analytic, numeric)):
+    for index, (got, want) in enumerate(zip(analytic, numeric, strict=True)):
         assert got.shape == want.shape
         is_bias = n_layers <= index < 2 * n_layers
         if is_bias and index - n_layers in zero_bias_layers:
@@ -93,7 +93,7 @@ def test_batchnorm_gradients_match_finite_differences(activation, init, output_a
     net = BatchNormMLP([3, 4, 3, 2], activation=activation, init=init, seed=7, output_activation=output_activation)
     rng = np.random.default_rng(11)
     # non-trivial gamma and beta, so their gradients are tested away from the starting values
-    for gamma, beta in zip(net.gammas, net.betas):
+    for gamma, beta in zip(net.gammas, net.betas, strict=True):
         gamma[:] = rng.uniform(0.5, 1.5, gamma.shape)
         beta[:] = rng.uniform(-0.5, 0.5, beta.shape)
     x = _kink_free_inputs(net, rng, batch=6)
@@ -174,11 +174,11 @@ def test_residual_block_jacobian_is_identity_plus_branch():
 def test_batchnorm_normalizes_every_unit_before_gamma_and_beta(init):
     net = BatchNormMLP([4, 7, 7, 7, 2], activation="sigmoid", init=init, seed=2)
     rng = np.random.default_rng(3)
-    for gamma, beta in zip(net.gammas, net.betas):
+    for gamma, beta in zip(net.gammas, net.betas, strict=True):
         gamma[:] = rng.uniform(0.5, 3.0, gamma.shape)
         beta[:] = rng.uniform(-2.0, 2.0, beta.shape)
     run = net.forward_pass(3.0 + 5.0 * rng.standard_normal((32, 4)))
-    for z, z_hat, u, variance, gamma, beta in zip(run.zs, run.z_hats, run.us, run.variances, net.gammas, net.betas):
+    for z, z_hat, u, variance, gamma, beta in zip(run.zs[:-1], run.z_hats, run.us, run.variances, net.gammas, net.betas, strict=True):
         np.testing.assert_allclose(z_hat.mean(axis=0), 0.0, atol=1e-12)
         np.testing.assert_allclose(z_hat.var(axis=0), variance / (variance + BN_EPS), rtol=1e-12)
         # eps only matters when the batch variance of z is itself tiny (small sigmoid outputs)
@@ -216,7 +216,7 @@ def test_inference_mode_with_the_batch_statistics_reproduces_training_mode():
 def test_all_kinds_start_from_the_weights_of_the_plain_mlp(kind):
     net = build_network(kind, [3, 4, 4, 2], activation="tanh", init="he", seed=9)
     plain = MLP([3, 4, 4, 2], activation="tanh", init="he", seed=9)
-    for a, b in zip([*net.weights, *net.biases], [*plain.weights, *plain.biases]):
+    for a, b in zip([*net.weights, *net.biases], [*plain.weights, *plain.biases], strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -333,7 +333,7 @@ def test_preact_gradients_match_finite_differences(batchnorm, activation, init, 
         batchnorm=batchnorm,
     )
     rng = np.random.default_rng(11)
-    for gamma, beta in zip(net.gammas, net.betas):
+    for gamma, beta in zip(net.gammas, net.betas, strict=True):
         gamma[:] = rng.uniform(0.5, 1.5, gamma.shape)
         beta[:] = rng.uniform(-0.5, 0.5, beta.shape)
     for bias in net.biases:  # non-zero biases, so that the block's b^l is tested too
@@ -355,7 +355,7 @@ def test_preact_cross_entropy_gradients_match_finite_differences(batchnorm):
 def test_every_block_starts_from_the_weights_of_the_plain_mlp(block):
     net = build_residual(block, [3, 4, 4, 4, 2], "relu", "he", seed=9)
     plain = MLP([3, 4, 4, 4, 2], activation="relu", init="he", seed=9)
-    for a, b in zip([*net.weights, *net.biases], [*plain.weights, *plain.biases]):
+    for a, b in zip([*net.weights, *net.biases], [*plain.weights, *plain.biases], strict=True):
         np.testing.assert_array_equal(a, b)
     scaled = build_residual(block, [3, 4, 4, 4, 2], "relu", "he", seed=9, branch_scale=0.25)
     for layer in range(1, 5):
@@ -381,7 +381,7 @@ def test_preact_branch_sees_a_standardized_stream():
     net = PreActResidualMLP([4, 8, 8, 8, 1], activation="relu", init="he", seed=2)
     run = net.forward_pass(3.0 + 5.0 * np.random.default_rng(3).standard_normal((32, 4)))
     assert len(run.us) == len(run.z_hats) == 2
-    for u, a_prev in zip(run.us, run.activations[1:-2]):
+    for u, a_prev in zip(run.us, run.activations[1:-2], strict=True):
         np.testing.assert_allclose(u.mean(axis=0), 0.0, atol=1e-12)
         variance = a_prev.var(axis=0)
         np.testing.assert_allclose(u.var(axis=0), variance / (variance + BN_EPS), rtol=1e-12)

@@ -49,7 +49,7 @@ def spiral_decision_boundaries() -> Figure:
     svm = study.svm.fitted
     svm_labels = (svm.predict(grid) == svm.classes_[1]).astype(int).reshape(GRID, GRID)
     _boundary_panel(axes[0], X, y, svm_labels, xs, ys, f"linear SVM: {study.svm.accuracies[-1]:.0%}")
-    for ax, name in zip(axes[1:], BOUNDARY_PANELS):
+    for ax, name in zip(axes[1:], BOUNDARY_PANELS, strict=True):
         run = study.recipe_runs[name]
         labels = predict_labels(run.net, grid, run.reference).reshape(GRID, GRID)
         # a chaotic recipe's seed-0 accuracy differs from machine to machine: not printed
@@ -101,7 +101,7 @@ def gradient_profiles_with_fixes() -> Figure:
     profiles = fix_profiles(PROFILE_DEPTH)
     figure, axes = panels(len(PROFILE_PANELS), 10.5, 3.6)
     layers = np.arange(1, PROFILE_DEPTH + 1)
-    for ax, (activation, init, title) in zip(axes, PROFILE_PANELS):
+    for ax, (activation, init, title) in zip(axes, PROFILE_PANELS, strict=True):
         for kind, label in KIND_LABELS.items():
             ax.semilogy(layers, profiles[(activation, init, kind)], label=label)
         ax.set_title(f"{title}, L = {PROFILE_DEPTH}", fontsize=9)
