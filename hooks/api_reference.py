@@ -23,6 +23,7 @@ import ast
 import re
 from pathlib import Path
 
+import shared  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -86,12 +87,8 @@ def summary(root: Path, module: str) -> str:
     return re.split(r"(?<!\bal)(?<!e\.g)\.\s+(?=[A-Z(])", paragraph, maxsplit=1)[0].rstrip(".")
 
 
-def _root(config: MkDocsConfig) -> Path:
-    return Path(config.config_file_path).resolve().parent
-
-
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    pages = [INDEX, *({module: page_uri(module)} for module in public_modules(_root(config)))]
+    pages = [INDEX, *({module: page_uri(module)} for module in public_modules(shared.project_root(config)))]
     for entry in config.nav or []:
         if isinstance(entry, dict) and SECTION in entry:
             entry[SECTION] = pages
@@ -99,7 +96,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for module in public_modules(_root(config)):
+    for module in public_modules(shared.project_root(config)):
         if files.get_file_from_path(page_uri(module)) is None:
             files.append(File.generated(config, page_uri(module), content=f"# `{PACKAGE}.{module}`\n\n::: {PACKAGE}.{module}\n"))
     return files
@@ -108,7 +105,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files) -> str:
     if page.file.src_uri != INDEX:
         return markdown
-    root = _root(config)
+    root = shared.project_root(config)
     rows = [f"| [`{module}`]({page_uri(module).removeprefix('reference/')}) | {summary(root, module)} |"
             for module in public_modules(root)]
     return markdown.replace(MODULE_TABLE, "\n".join(["| module | what it holds |", "|---|---|", *rows]))

@@ -36,6 +36,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+import shared  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
 from jinja2 import Environment, FileSystemBytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -55,7 +56,7 @@ def caching_enabled() -> bool:
 
 
 def cache_root(config: MkDocsConfig) -> Path:
-    return Path(config.config_file_path).resolve().parent / ".cache"
+    return shared.project_root(config) / ".cache"
 
 
 def versions_digest(packages: tuple[str, ...]) -> str:

@@ -33,6 +33,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import shared  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -51,10 +52,6 @@ FIGURE_IMG = re.compile(r'<img\b[^>]*?\ssrc="(?P<src>(?:[^"]*/)?figures/(?P<stem
 
 FIGURE_LINK = re.compile(r"\]\(\s*(?:[^)\s]*/)?figures/([A-Za-z0-9_.-]+?\.(?:svg|png))")
 CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.DOTALL | re.MULTILINE)
-
-
-def _project_root(config: MkDocsConfig) -> Path:
-    return Path(config.config_file_path).resolve().parent
 
 
 def _fresh_figures_module():
@@ -101,7 +98,7 @@ def _write_manifest(out_dir: Path, digest: str, filenames: dict[str, list[str]])
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     docs_dir = Path(config.docs_dir)
-    root = _project_root(config)
+    root = shared.project_root(config)
     out_dir = root / ".cache" / "figures"
     users = _pages_using_figures(docs_dir)
     # Hashing the sources takes milliseconds; importing the figures (and matplotlib) to compare
@@ -208,5 +205,5 @@ def on_build_error(error: Exception) -> None:
 
 
 def on_serve(server, config: MkDocsConfig, builder):
-    server.watch(str(_project_root(config) / "lesson_code"))
+    server.watch(str(shared.project_root(config) / "lesson_code"))
     return server

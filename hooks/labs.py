@@ -45,6 +45,7 @@ from pathlib import Path, PurePosixPath
 import build_cache  # siblings: MkDocs puts the folder of the hook it loads on sys.path
 import jupytext
 import mathml
+import shared
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -94,7 +95,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _notebook_memo = build_cache.JsonMemo(build_cache.cache_root(config) / "lab-notebooks.json", salt)
     salt = build_cache.file_salt(__file__, ("latex2mathml",)) + build_cache.file_salt(mathml.__file__, ())
     _math_memo = build_cache.JsonMemo(build_cache.cache_root(config) / "lab-mathml.json", salt)
-    cache_dir = lab_cache_dir(Path(config.config_file_path).resolve().parent)
+    cache_dir = lab_cache_dir(shared.project_root(config))
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache_dir)
     if not build_cache.caching_enabled():  # COURSE_BUILD_CACHE=off: execute every lab again
         config.plugins["mkdocs-jupyter"].config["cache"] = False
@@ -118,10 +119,6 @@ def is_lab(file: File) -> bool:
     return bool(LAB_SOURCE.match(file.src_uri))
 
 
-def notebook_uri(src_uri: str) -> str:
-    return str(PurePosixPath(src_uri).with_suffix(".ipynb"))
-
-
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     global _site_files
     _site_files = files
@@ -129,7 +126,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if is_lab(file):
             text = Path(file.abs_src_path).read_text(encoding="utf-8")
             content = _notebook_memo.get_or_make(_notebook_memo.key(text), lambda text=text: lab_to_notebook(text))
-            files.append(File.generated(config, notebook_uri(file.src_uri), content=content))
+            files.append(File.generated(config, shared.notebook_uri(file.src_uri), content=content))
     return files
 
 
@@ -209,7 +206,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     output = MARKDOWN_CELL.sub(
         lambda m: m.group(1) + _typeset(m.group(2), page.file.src_uri) + m.group(3), output
     )
-    target = notebook_uri(page.file.src_uri)
+    target = shared.notebook_uri(page.file.src_uri)
     href = get_relative_url(PurePosixPath(target).as_posix(), page.file.url)
     name = PurePosixPath(target).name
     link = (

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import shared  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -66,7 +67,7 @@ def math_font_files(root: Path) -> dict[str, Path]:
 
 def add_math_font(files: Files, config: MkDocsConfig) -> Files:
     """``files`` with the math font and its licence added, to be copied into the site."""
-    root = Path(config.config_file_path).resolve().parent
+    root = shared.project_root(config)
     for served, source in math_font_files(root).items():
         files.append(File.generated(config, served, abs_src_path=str(source)))
     return files

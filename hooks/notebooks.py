@@ -28,6 +28,7 @@ import build_cache  # siblings: MkDocs puts the folder of the hook it loads on s
 import code_blocks
 import nbformat
 import publishing
+import shared
 from code_blocks import FENCE, PYTHON_FENCE_LANGUAGES, closing_fence, fence_language, is_doctest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -179,10 +180,6 @@ def chapter_to_notebook(text: str, install: str | None = None) -> nbformat.Noteb
     return notebook
 
 
-def notebook_uri(src_uri: str) -> str:
-    return str(PurePosixPath(src_uri).with_suffix(".ipynb"))
-
-
 def on_config(config: MkDocsConfig) -> None:
     global _memo
     salt = build_cache.file_salt(__file__, ("nbformat",)) + build_cache.file_salt(code_blocks.__file__, ())
@@ -198,12 +195,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             if is_chapter(file.src_uri, text):
                 notebook = _memo.get_or_make(_memo.key(text, install or ""),
                                              lambda text=text: nbformat.writes(chapter_to_notebook(text, install)))
-                files.append(File.generated(config, notebook_uri(file.src_uri), content=notebook))
+                files.append(File.generated(config, shared.notebook_uri(file.src_uri), content=notebook))
     return files
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    notebook = files.get_file_from_path(notebook_uri(page.file.src_uri))
+    notebook = files.get_file_from_path(shared.notebook_uri(page.file.src_uri))
     if notebook is None or not page.file.src_uri.endswith(".md"):
         return html
     href = get_relative_url(notebook.url, page.file.url)

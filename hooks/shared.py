@@ -1,0 +1,22 @@
+"""What several hooks need, defined once. Not a hook itself: hooks import it as a sibling (MkDocs
+puts the folder of the hook it loads on ``sys.path``)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from mkdocs.config.defaults import MkDocsConfig
+
+
+def project_root(config: MkDocsConfig) -> Path:
+    """The folder of ``mkdocs.yml``: the repository root, where ``lesson_code/`` and ``.cache/`` are."""
+    return Path(config.config_file_path).resolve().parent
+
+
+def notebook_uri(src_uri: str) -> str:
+    """Where the notebook of a chapter or lab is published: its source path with ``.ipynb``.
+
+    >>> notebook_uri("labs/gradient-flow.py"), notebook_uri("curvature.md")
+    ('labs/gradient-flow.ipynb', 'curvature.ipynb')
+    """
+    return str(PurePosixPath(src_uri).with_suffix(".ipynb"))
