@@ -6,7 +6,8 @@ for ``https://example.test/course/`` with a GitHub repository set, served under 
 local server that behaves the same way, and read in headless Chromium: the home page, every page
 of the reader's path (the nav's chapters and labs) and a missing address, with no failed request
 and no request to another host. The same build's sitemap, "Edit this page" and "Open in Colab"
-links and notebooks are checked without a browser.
+links and notebooks are checked without a browser. Like the release job's, the build has
+``COURSE_PDF=1``: ``test_downloads.py`` checks the PDF and the offline copy it adds.
 
 The build is one per test run (under a file lock, like the suite's own build in
 ``conftest.py``), made after the suite's build from a copy of its warm ``.cache``: it reuses the
@@ -62,13 +63,14 @@ def _project_view(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def published_site(built_site, run_folder) -> Path:
-    """The site built for ``SITE_URL`` with ``REPO_URL`` set, once per test run."""
+    """The site built for ``SITE_URL`` with ``REPO_URL`` set and ``COURSE_PDF=1``, once per test run."""
     site, done = run_folder / "published-site", run_folder / "published-site.log"
     with FileLock(str(run_folder / "published-site.lock")):
         if not done.exists():
             project = _project_view(run_folder / "published-project")
             result = build_site(site, cwd=project,
-                                extra_env={"SITE_URL": SITE_URL, "REPO_URL": REPO_URL, "REPO_BRANCH": "main"})
+                                extra_env={"SITE_URL": SITE_URL, "REPO_URL": REPO_URL, "REPO_BRANCH": "main",
+                                           "COURSE_PDF": "1"})
             assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}{result.stderr}"
             done.write_text(result.stdout + result.stderr, encoding="utf-8")
     return site

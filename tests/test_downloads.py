@@ -1,0 +1,184 @@
+"""The course's PDF and offline copy, which ``COURSE_PDF=1`` adds to a build (``hooks/downloads.py``).
+
+They are checked in the build of ``test_subpath.py`` (``published_site``: the site as the release
+job builds it, with ``COURSE_PDF=1``), so the suite makes one extra build for both files. The PDF
+is read with pypdf: every chapter in nav order (its outline, its first pages' text and the printed
+contents), every figure of the printed pages (their alt texts, which Chromium's tagged PDF keeps),
+math drawn with the site's math font, page numbers. The offline copy is unpacked and opened from
+``file://`` in Chromium: search finds a chapter, and no request fails or leaves the files.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from helpers import ROOT, load_by_path
+from test_subpath import published_site  # noqa: F401  (the fixture: one build for both test files)
+
+downloads = load_by_path("hooks/downloads.py")
+FIGURE_ALT = re.compile(r'<img alt="([^"]*)" src="[^"]*figures/')
+RASTER = re.compile(r'<img alt="[^"]*" src="([^"]*figures/[^"]*\.png)"')
+
+
+def _chapters() -> list[tuple[str, str]]:
+    """(title, file) of each page under *Chapters* in the nav of ``mkdocs.yml``, in order."""
+
+    class _Loader(yaml.SafeLoader):
+        """Reads the tags of ``mkdocs.yml`` (``!ENV``, ``!!python/name:``) as None."""
+
+    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)["nav"]
+    section = next(entry["Chapters"] for entry in nav if "Chapters" in entry)
+    return [next(iter(item.items())) for item in section]
+
+
+CHAPTERS = _chapters()
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def pdf(published_site) -> PdfReader:  # noqa: F811
+    return PdfReader(published_site / downloads.PDF)
+
+
+def _outline(reader: PdfReader) -> list[tuple[str, int]]:
+    """Top-level bookmarks: (title, index of the page it opens)."""
+    return [(_flat(item.title), reader.get_destination_page_number(item))
+            for item in reader.outline if not isinstance(item, list)]
+
+
+def _chapter_starts(reader: PdfReader) -> list[int]:
+    """Index of the page each chapter starts on, from its bookmark ("Chapter N" and the title)."""
+    outline, starts = _outline(reader), []
+    for number, (title, _) in enumerate(CHAPTERS, start=1):
+        heading = re.compile(rf"chapter\s*{number}\s*{re.escape(title)}", re.IGNORECASE)
+        found = [page for name, page in outline if heading.fullmatch(name)]
+        assert len(found) == 1, f"no bookmark for chapter {number} {title!r}: {[name for name, _ in outline]}"
+        starts.append(found[0])
+    return starts
+
+
+def test_pdf_holds_every_chapter_in_nav_order(pdf):
+    """A bookmark per chapter, in nav order, opening a page that shows the chapter's title,
+    then the references; the printed contents list the chapters in the same order."""
+    outline, starts = _outline(pdf), _chapter_starts(pdf)
+    for (title, _), start in zip(CHAPTERS, starts, strict=True):
+        assert title in _flat(pdf.pages[start].extract_text()), f"page {start + 1} does not show {title!r}"
+    assert starts == sorted(starts) and len(set(starts)) == len(starts), starts
+    assert outline[-1][0] == "References" and outline[-1][1] > starts[-1]
+    contents = _flat(" ".join(pdf.pages[index].extract_text() for index in range(1, starts[0])))
+    assert contents.startswith("Contents")
+    positions = [contents.find(f"{number}. {title}") for number, (title, _) in enumerate(CHAPTERS, start=1)]
+    assert -1 not in positions and positions == sorted(positions), positions
+
+
+def test_pdf_page_count_and_page_numbers(pdf):
+    """Every chapter runs to several pages, none to a hundred; each page says which it is."""
+    total = len(pdf.pages)
+    assert 3 * len(CHAPTERS) < total < 100 * len(CHAPTERS), total
+    for index in (0, 1, total // 2, total - 1):
+        assert f"page {index + 1} of {total}" in pdf.pages[index].extract_text(), index
+
+
+def _figure_alts(reader: PdfReader) -> list[str]:
+    """The alt text of every figure of the tagged PDF's structure tree."""
+    alts, stack = [], [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop().get_object()
+        if not isinstance(node, dict):
+            continue
+        if node.get("/S") == "/Figure" and node.get("/Alt"):
+            alts.append(_flat(str(node["/Alt"])))
+        children = node.get("/K")
+        stack.extend(children if isinstance(children, list) else [children] if children is not None else [])
+    return alts
+
+
+def test_pdf_shows_every_figure_of_the_printed_pages(pdf, published_site):  # noqa: F811
+    printed = [file for _, file in CHAPTERS] + ["references.md"]
+    expected = {
+        _flat(html.unescape(alt))
+        for file in printed
+        for alt in FIGURE_ALT.findall((published_site / Path(file).stem / "index.html").read_text(encoding="utf-8"))
+    }
+    assert len(expected) > len(CHAPTERS)  # the pattern finds the figures at all
+    missing = expected - set(_figure_alts(pdf))
+    assert not missing, f"{len(missing)} figures not in the PDF, e.g. {min(missing)[:120]!r}"
+    rasters = {
+        src
+        for file in printed
+        for src in RASTER.findall((published_site / Path(file).stem / "index.html").read_text(encoding="utf-8"))
+    }
+    embedded = sum(
+        xobject.get_object()["/Subtype"] == "/Image"
+        for page in pdf.pages
+        for xobject in (page["/Resources"].get("/XObject") or {}).values()
+    )
+    assert embedded >= len(rasters) > 0  # the raster figures are embedded, not only tagged
+
+
+def test_pdf_math_is_drawn_with_the_served_math_font(pdf):
+    """MathML, not TeX source: mathematical italic letters and a partial derivative, in the
+    font the site serves (Noto Sans Math)."""
+    chapter = _chapter_starts(pdf)[1]  # backprop: formulas from its first page on
+    text = " ".join(pdf.pages[index].extract_text() for index in range(chapter, chapter + 4))
+    assert "∂" in text and re.search("[\U0001d434-\U0001d467]", text), text[:500]
+    assert "$" not in text and "\\frac" not in text
+    fonts = {
+        str(font.get_object().get("/BaseFont"))
+        for page in pdf.pages[chapter:chapter + 4]
+        for font in (page.get("/Resources", {}).get("/Font") or {}).values()
+    }
+    assert any("NotoSansMath" in font for font in fonts), fonts
+
+
+def test_home_page_links_the_downloads_only_when_built(published_site, built_site):  # noqa: F811
+    home = (published_site / "index.html").read_text(encoding="utf-8")
+    for target in (downloads.PDF, downloads.ZIP):
+        assert f'href="{target}"' in home and (published_site / target).stat().st_size > 100_000, target
+    assert not (published_site / downloads.PRINT_PAGE).exists()
+    site, _ = built_site
+    plain = (site / "index.html").read_text(encoding="utf-8")
+    assert "downloads/" not in plain and not (site / "downloads").exists()
+
+
+def test_offline_copy_searches_from_the_file_system(browser, published_site, tmp_path):  # noqa: F811
+    """Unpacked, ``index.html`` opened from ``file://``: every request answered from the copy's
+    own files, and a search finds the chapter that holds a word of its body."""
+    with zipfile.ZipFile(published_site / downloads.ZIP) as bundle:
+        bundle.extractall(tmp_path)
+    home = tmp_path / downloads.NAME / "index.html"
+    assert home.is_file() and (home.parent / "search" / "search_index.js").is_file()
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
+    page.on("request", lambda r: problems.append(f"outside the copy: {r.url}")
+            if not r.url.startswith(("file://", "data:", "blob:", "about:")) else None)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    try:
+        page.goto(home.as_uri(), wait_until="load")
+        page.fill("input.md-search__input", "Novikoff")
+        page.wait_for_selector(".md-search-result__item", timeout=90000)
+        results = " ".join(page.locator(".md-search-result__item").all_inner_texts())
+        chapter = page.locator(".md-search-result__item a[href*='hardness-of-training.html']").first
+        chapter.click()
+        page.wait_for_load_state("load")
+        opened = page.url
+        figures = page.evaluate("""() => [...document.querySelectorAll('article img')]
+                                         .map(img => img.complete && img.naturalWidth > 0)""")
+    finally:
+        page.close()
+    assert "How hard is training, in theory" in results
+    assert opened.startswith((home.parent / "hardness-of-training.html").as_uri()), opened
+    assert figures and all(figures), figures
+    assert not problems, "\n".join(problems[:20])
