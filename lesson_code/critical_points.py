@@ -19,25 +19,14 @@ parameters, packed into one vector theta = (W^1, b^1, W^2, b^2). Its cost on a f
 
 The weight decay matters for counting: without it a hidden unit with W^2_j = 0 leaves its
 incoming weights free, so critical points come in flat families with zero Hessian eigenvalues;
-with it they are isolated and each has a definite index.
+with it they are isolated and have a definite index for generic data (not provably for all).
 
-:func:`find_critical_points` searches from many random starts in two ways: a Levenberg-Marquardt
-solve of grad C = 0 (minimising ||grad C||^2 / 2, which is blind to the kind of critical point and
-so finds saddles as readily as minima) and a damped Newton descent of C itself (which finds
-minima). It keeps the points whose gradient norm fell below a tolerance and counts two of them
-as the same when their costs agree to 8 significant digits and they have the same number of
-negative eigenvalues; this also merges the copies that the network's symmetries make (swapping
-two hidden units, or flipping the signs of one unit's three weights, changes theta but not C).
-
-:func:`positive_definite_fraction` is the random-matrix side of the story: the chance that a
-random symmetric (GOE) matrix has only positive eigenvalues falls faster than 2^-d with the
-dimension d.
+:func:`find_critical_points` searches for them from many random starts, and
+:func:`critical_point_census` counts them by kind for networks of 1 to h hidden units.
 
 References: Dauphin, Pascanu, Gulcehre, Cho, Ganguli & Bengio, "Identifying and attacking the
-saddle point problem in high-dimensional non-convex optimization", NeurIPS 2014; Bray & Dean,
-"Statistics of critical points of Gaussian fields on large-dimensional spaces", Physical Review
-Letters 98 (2007); Nocedal & Wright, *Numerical Optimization*, ch. 10 (2006), for
-Levenberg-Marquardt.
+saddle point problem in high-dimensional non-convex optimization", NeurIPS 2014; Nocedal &
+Wright, *Numerical Optimization*, ch. 10 (2006), for Levenberg-Marquardt.
 """
 
 from __future__ import annotations
@@ -601,131 +590,3 @@ def critical_point_census(
             )
         )
     return rows
-
-
-def positive_definite_fraction(
-    dimension: int, *, n_matrices: int = 100_000, seed: int = 0
-) -> float:
-    """Fraction of random symmetric d x d matrices whose eigenvalues are all positive.
-
-    The matrices are from the Gaussian orthogonal ensemble: A = (G + G^T) / 2 with G of
-    independent N(0, 1) entries. If each eigenvalue's sign were an independent coin flip the
-    fraction would be 2^-d; the eigenvalues repel each other, so it falls faster, like
-    exp(-c d^2) for large d (Dean & Majumdar 2006). A critical point of a random high-dimensional
-    function is, by the same token, very rarely a minimum (Bray & Dean 2007).
-
-    Parameters
-    ----------
-    dimension : int
-        d >= 1.
-    n_matrices : int, optional
-        Sample size (100 000 by default); fractions below about 1 / n_matrices read as 0.
-    seed : int, optional
-
-    Returns
-    -------
-    float
-        In [0, 1].
-
-    Examples
-    --------
-    A 1 x 1 "matrix" is positive half of the time:
-
-    >>> print(round(positive_definite_fraction(1, n_matrices=100_000), 2))
-    0.5
-    """
-    dimension = positive_int(dimension, "dimension")
-    n_matrices = positive_int(n_matrices, "n_matrices")
-    seed = seed_value(seed)
-    rng = np.random.default_rng(seed)
-    positive = 0
-    chunk = max(1, 2_000_000 // (dimension * dimension))
-    for start in range(0, n_matrices, chunk):
-        size = min(chunk, n_matrices - start)
-        g = rng.standard_normal((size, dimension, dimension))
-        smallest = np.linalg.eigvalsh(0.5 * (g + np.swapaxes(g, 1, 2)))[:, 0]
-        positive += int(np.sum(smallest > 0))
-    return positive / n_matrices
-
-
-@dataclass(frozen=True)
-class SurfacePoint:
-    """A critical point of a two-parameter :class:`~lesson_code.landscapes.Landscape`."""
-
-    point: np.ndarray
-    value: float
-    eigenvalues: np.ndarray
-    kind: str
-
-
-def landscape_critical_points(
-    landscape: object, *, n_grid: int = 12, max_iterations: int = 50
-) -> list[SurfacePoint]:
-    """Every critical point Newton's method finds from a grid of starts over the landscape.
-
-    From each point of an n_grid x n_grid grid over ``landscape.bounds``, iterate the Newton
-    step for grad L = 0, w <- w - H(w)^{-1} grad L(w), which is attracted to critical points of
-    every kind. Runs that converge inside the bounds are classified by :func:`classify_hessian`
-    and merged when closer than 1e-6.
-
-    Parameters
-    ----------
-    landscape : Landscape
-        From :func:`lesson_code.landscapes.get_landscape`.
-    n_grid : int, optional
-        Grid points per axis, >= 2 (12 by default).
-    max_iterations : int, optional
-        Newton steps per start (50 by default).
-
-    Returns
-    -------
-    list of SurfacePoint
-        Sorted by value.
-
-    Examples
-    --------
-    >>> from lesson_code.landscapes import get_landscape
-    >>> for p in landscape_critical_points(get_landscape("saddle")):
-    ...     print(p.kind, p.point.tolist(), p.eigenvalues.tolist())
-    saddle [0.0, 0.0] [-2.0, 2.0]
-    """
-    from lesson_code.landscapes import Landscape
-
-    if not isinstance(landscape, Landscape):
-        raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
-    n_grid = positive_int(n_grid, "n_grid")
-    if n_grid < 2:
-        raise ValueError(f"n_grid must be >= 2, got {n_grid}")
-    max_iterations = positive_int(max_iterations, "max_iterations")
-    (x_low, x_high), (y_low, y_high) = landscape.bounds
-    found: list[SurfacePoint] = []
-    for x in np.linspace(x_low, x_high, n_grid):
-        for y in np.linspace(y_low, y_high, n_grid):
-            point = np.array([x, y])
-            for _ in range(max_iterations):
-                try:
-                    step = np.linalg.solve(landscape.hessian(point), landscape.gradient(point))
-                except np.linalg.LinAlgError:
-                    break
-                point = point - step
-                if not np.all(np.isfinite(point)) or np.abs(point).max() > 1e6:
-                    break
-                if np.linalg.norm(step) < 1e-13 * (1.0 + np.linalg.norm(point)):
-                    break
-            if not np.all(np.isfinite(point)):
-                continue
-            inside = x_low <= point[0] <= x_high and y_low <= point[1] <= y_high
-            scale = 1.0 + np.abs(landscape.value(*point))
-            if not inside or np.linalg.norm(landscape.gradient(point)) > 1e-9 * scale:
-                continue
-            if any(np.linalg.norm(point - p.point) < 1e-6 for p in found):
-                continue
-            hessian = landscape.hessian(point)
-            point = np.where(np.abs(point) < 1e-12, 0.0, point)  # no -0.0 in printouts
-            found.append(
-                SurfacePoint(
-                    point, float(landscape.value(*point)), np.linalg.eigvalsh(hessian),
-                    classify_hessian(hessian),
-                )
-            )
-    return sorted(found, key=lambda p: p.value)

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import choice, finite_array
+from lesson_code._checks import choice, finite_array, positive_int
+from lesson_code.critical_points import classify_hessian
 
 Point = tuple[float, float]
 Window = tuple[tuple[float, float], tuple[float, float]]
@@ -388,3 +389,83 @@ def get_landscape(name: str) -> Landscape:
     ValueError: landscape must be one of 'round_bowl', ..., 'saddle'; got 'bowl'
     """
     return LANDSCAPES[choice(name, "landscape", LANDSCAPES)]
+
+
+@dataclass(frozen=True)
+class SurfacePoint:
+    """A critical point of a two-parameter :class:`Landscape`."""
+
+    point: np.ndarray
+    value: float
+    eigenvalues: np.ndarray
+    kind: str
+
+
+def landscape_critical_points(
+    landscape: object, *, n_grid: int = 12, max_iterations: int = 50
+) -> list[SurfacePoint]:
+    """Every critical point Newton's method finds from a grid of starts over the landscape.
+
+    From each point of an n_grid x n_grid grid over ``landscape.bounds``, iterate the Newton
+    step for grad L = 0, w <- w - H(w)^{-1} grad L(w), which is attracted to critical points of
+    every kind. Runs that converge inside the bounds are classified by :func:`~lesson_code.critical_points.classify_hessian`
+    and merged when closer than 1e-6.
+
+    Parameters
+    ----------
+    landscape : Landscape
+        From :func:`get_landscape`.
+    n_grid : int, optional
+        Grid points per axis, >= 2 (12 by default).
+    max_iterations : int, optional
+        Newton steps per start (50 by default).
+
+    Returns
+    -------
+    list of SurfacePoint
+        Sorted by value.
+
+    Examples
+    --------
+    >>> for p in landscape_critical_points(get_landscape("saddle")):
+    ...     print(p.kind, p.point.tolist(), p.eigenvalues.tolist())
+    saddle [0.0, 0.0] [-2.0, 2.0]
+    """
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
+    n_grid = positive_int(n_grid, "n_grid")
+    if n_grid < 2:
+        raise ValueError(f"n_grid must be >= 2, got {n_grid}")
+    max_iterations = positive_int(max_iterations, "max_iterations")
+    (x_low, x_high), (y_low, y_high) = landscape.bounds
+    found: list[SurfacePoint] = []
+    for x in np.linspace(x_low, x_high, n_grid):
+        for y in np.linspace(y_low, y_high, n_grid):
+            point = np.array([x, y])
+            for _ in range(max_iterations):
+                try:
+                    step = np.linalg.solve(landscape.hessian(point), landscape.gradient(point))
+                except np.linalg.LinAlgError:
+                    break
+                point = point - step
+                if not np.all(np.isfinite(point)) or np.abs(point).max() > 1e6:
+                    break
+                if np.linalg.norm(step) < 1e-13 * (1.0 + np.linalg.norm(point)):
+                    break
+            if not np.all(np.isfinite(point)):
+                continue
+            inside = x_low <= point[0] <= x_high and y_low <= point[1] <= y_high
+            scale = 1.0 + np.abs(landscape.value(*point))
+            if not inside or np.linalg.norm(landscape.gradient(point)) > 1e-9 * scale:
+                continue
+            if any(np.linalg.norm(point - p.point) < 1e-6 for p in found):
+                continue
+            hessian = landscape.hessian(point)
+            point = np.where(np.abs(point) < 1e-12, 0.0, point)  # no -0.0 in printouts
+            found.append(
+                SurfacePoint(
+                    point, float(landscape.value(*point)), np.linalg.eigvalsh(hessian),
+                    classify_hessian(hessian),
+                )
+            )
+    return sorted(found, key=lambda p: p.value)

@@ -14,11 +14,10 @@ from lesson_code.critical_points import (
     critical_point_census,
     find_critical_points,
     hessian_index,
-    landscape_critical_points,
-    positive_definite_fraction,
     toy_regression_data,
 )
-from lesson_code.landscapes import get_landscape
+from lesson_code.jacobians import positive_definite_fraction
+from lesson_code.landscapes import get_landscape, landscape_critical_points
 
 
 @pytest.mark.parametrize("hidden", [1, 3])

@@ -13,11 +13,10 @@ from lesson_code.convexity import descend_from_starts
 from lesson_code.critical_points import (
     TinyTanhNet,
     find_critical_points,
-    landscape_critical_points,
-    positive_definite_fraction,
 )
 from lesson_code.figures.registry import is_narrow, new_figure, panels, register
-from lesson_code.landscapes import get_landscape
+from lesson_code.jacobians import positive_definite_fraction
+from lesson_code.landscapes import get_landscape, landscape_critical_points
 from lesson_code.optim import gradient_descent
 
 G_STARTS = (
