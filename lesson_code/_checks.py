@@ -101,3 +101,14 @@ def choice(value: object, name: str, accepted: Iterable[str]) -> str:
         listed = ", ".join(repr(a) for a in accepted)
         raise ValueError(f"{name} must be one of {listed}; got {value!r}")
     return str(value)
+
+
+def flag(value: object, name: str) -> bool:
+    """Return ``value`` as a bool, or raise unless it is True or False.
+
+    >>> flag(True, "bias")
+    True
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import finite_array, positive_int, positive_number, seed_value
+from lesson_code._checks import choice, finite_array, positive_int, positive_number, seed_value
 from lesson_code.landscapes import Landscape
+from lesson_code.network import LOSSES, MLP, mlp_parameters
 from lesson_code.optim import gradient_descent
 
 Loss = Callable[[np.ndarray], float]
@@ -277,3 +278,97 @@ def descend_from_starts(
             reached = nearest if distances[nearest] < tolerance else None
         runs.append(DescentRun(path, reached, float(landscape.value(*end))))
     return runs
+
+
+def network_loss(
+    sizes: Sequence[int],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    activation: str = "sigmoid",
+    output_activation: str | None = None,
+    loss: str = "mse",
+) -> Callable[[np.ndarray], float]:
+    """The cost C(theta) of ``MLP(sizes)`` on (x, y) as a function of one flat parameter vector.
+
+    theta lists W^1 (row by row), b^1, W^2, b^2, ... ; its length is ``mlp_parameters(sizes)``.
+    The cost is the one :meth:`MLP.gradients` reports for ``loss``.
+
+    >>> f = network_loss([2, 1], np.array([[1.0, 2.0]]), np.array([[1.0]]),
+    ...                  loss="cross_entropy")
+    >>> print(round(f(np.zeros(3)), 4))  # a sigmoid unit with all-zero weights outputs 1/2: ln 2
+    0.6931
+    """
+    net = MLP(sizes, activation=activation, init="xavier", seed=0, output_activation=output_activation)
+    x = net._check_inputs(x)
+    y = finite_array(y, "y", ndim=2)
+    if y.shape != (x.shape[0], net.sizes[-1]):
+        raise ValueError(f"y must have shape {(x.shape[0], net.sizes[-1])}, got {y.shape}")
+    choice(loss, "loss", LOSSES)
+    shapes = [(w.shape, b.shape) for w, b in zip(net.weights, net.biases, strict=True)]
+    n_params = mlp_parameters(net.sizes)
+
+    def cost(theta: np.ndarray) -> float:
+        theta = finite_array(theta, "theta", ndim=1)
+        if theta.size != n_params:
+            raise ValueError(f"theta must hold {n_params} parameters for sizes {net.sizes}, got {theta.size}")
+        start = 0
+        for layer, (w_shape, b_shape) in enumerate(shapes):
+            n_w, n_b = int(np.prod(w_shape)), int(np.prod(b_shape))
+            net.weights[layer] = theta[start : start + n_w].reshape(w_shape)
+            net.biases[layer] = theta[start + n_w : start + n_w + n_b].reshape(b_shape)
+            start += n_w + n_b
+        return net.gradients(x, y, loss).loss
+
+    return cost
+
+
+def segment_gap(
+    function: Callable[[np.ndarray], float], start: np.ndarray, end: np.ndarray, n_points: int = 21
+) -> float:
+    """Smallest :func:`convexity_gap` on the segment from ``start`` to
+    ``end``: the minimum over ``n_points`` evenly spaced lambda in (0, 1) of
+
+        lambda f(a) + (1 - lambda) f(b) - f(lambda a + (1 - lambda) b),
+
+    the height of the chord above the graph. A convex f gives a value >= 0 (up to rounding); a
+    negative value (the graph above its chord somewhere) proves f is not convex.
+
+    >>> print(segment_gap(lambda v: float(v @ v), np.array([-1.0]), np.array([1.0])) >= 0)
+    True
+    >>> print(round(segment_gap(lambda v: float(-(v @ v)), np.array([-1.0]), np.array([1.0])), 3))
+    -1.0
+    """
+    a = finite_array(start, "start", ndim=1)
+    b = finite_array(end, "end", ndim=1)
+    if a.shape != b.shape:
+        raise ValueError(f"start and end must have the same shape, got {a.shape} and {b.shape}")
+    n_points = positive_int(n_points, "n_points")
+    lams = np.linspace(0.0, 1.0, n_points + 2)[1:-1]
+    return min(convexity_gap(function, a, b, float(lam)) for lam in lams)
+
+
+def random_segment_gaps(
+    function: Callable[[np.ndarray], float],
+    dimension: int,
+    *,
+    segments: int = 100,
+    scale: float = 3.0,
+    n_points: int = 21,
+    seed: int = 0,
+) -> np.ndarray:
+    """:func:`segment_gap` on ``segments`` random segments with N(0, scale^2) endpoints.
+
+    Returns an array of shape (segments,): the smallest chord-minus-graph gap on each segment.
+    One entry below zero proves the function is not convex.
+
+    >>> gaps = random_segment_gaps(lambda v: float(np.sum(np.abs(v))), 3, segments=20)
+    >>> print(bool(gaps.min() >= -1e-12))
+    True
+    """
+    dimension = positive_int(dimension, "dimension")
+    segments = positive_int(segments, "segments")
+    scale = positive_number(scale, "scale")
+    rng = np.random.default_rng(seed_value(seed))
+    ends = scale * rng.standard_normal((segments, 2, dimension))
+    return np.array([segment_gap(function, a, b, n_points) for a, b in ends])

@@ -1,21 +1,10 @@
-"""How hard is training? Parameter counts, convexity checks, one-layer training and restarts.
+"""How hard is training? One threshold unit, the 3-node network's data, and random restarts.
 
-The code behind two chapters:
-
-* "Why deep was hard" counts parameters from layer shapes: a dense layer from n inputs to m
-  units has n m weights (+ m biases); a convolution with k x k kernels, c input channels and f
-  filters has k k c f weights (+ f biases), whatever the size of the image it slides over.
-* "How hard is training, in theory" checks convexity numerically, trains one threshold unit
-  with the perceptron, builds a data set that a 3-node network of threshold units fits exactly,
-  and trains many random restarts of small sigmoid/tanh networks on it.
-
-A function f is convex when, for all a, b and t in [0, 1],
-
-    f((1 - t) a + t b) <= (1 - t) f(a) + t f(b),
-
-so one segment on which the left side exceeds the right proves that f is *not* convex
-(:func:`segment_gap` < 0, with the sign of :func:`lesson_code.convexity.convexity_gap`: chord
-minus graph). Finding no such segment among many random ones is evidence, not proof.
+The code behind the chapter "How hard is training, in theory": it trains one threshold unit
+with the perceptron, builds a data set that a 3-node network of threshold units fits exactly,
+and trains many random restarts of small sigmoid/tanh networks on it. (Its convexity checks
+along segments are in :mod:`lesson_code.convexity`, the parameter counts in
+:mod:`lesson_code.network`.)
 
 The 3-node network of Blum & Rivest has two hidden threshold units and one output threshold
 unit, step(z) = 1 if z > 0 else 0. :func:`stripe_problem` labels points 1 inside a stripe
@@ -40,21 +29,18 @@ Theory of Automata (1962) 615-622.
 Judd, J. S., "On the complexity of loading shallow neural networks", *J. Complexity* 4 (1988).
 Blum, A. L. & Rivest, R. L., "Training a 3-node neural network is NP-complete", NIPS 1 and
 COLT (1988); *Neural Networks* 5 (1992) 117-127.
-Boyd, S. & Vandenberghe, L., *Convex Optimization*, Cambridge University Press (2004), ch. 3.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from lesson_code._checks import choice, finite_array, non_negative_number, positive_int, positive_number, seed_value
 from lesson_code.activations import get_activation
-from lesson_code.convexity import convexity_gap
-from lesson_code.network import INITS, LOSSES, MLP, _check_sizes
+from lesson_code.network import INITS, MLP
 
 RESTART_ACTIVATIONS = ("tanh", "sigmoid")
 """Hidden activations :func:`train_restarts` supports."""
@@ -70,149 +56,6 @@ RESTART_LEARNING_RATE = 3.0
 
 NUDGE_SIGN_SEED = 8_128
 """Seed (with each restart's own seed) of the random signs that ``nudge`` multiplies in."""
-
-
-# --------------------------------------------------------------------------------------
-# Parameter counts
-# --------------------------------------------------------------------------------------
-
-
-def dense_parameters(n_inputs: int, n_units: int, *, bias: bool = True) -> int:
-    """Parameters of a fully connected layer: n_inputs * n_units weights (+ n_units biases).
-
-    >>> dense_parameters(784, 1000, bias=False)
-    784000
-    >>> dense_parameters(784, 1000)
-    785000
-    """
-    n_inputs = positive_int(n_inputs, "n_inputs")
-    n_units = positive_int(n_units, "n_units")
-    return n_inputs * n_units + (n_units if _flag(bias, "bias") else 0)
-
-
-def conv_parameters(kernel_size: int, in_channels: int, filters: int, *, bias: bool = True) -> int:
-    """Parameters of a 2-D convolution: kernel_size^2 * in_channels * filters weights (+ filters
-    biases). The image size does not appear: every position shares the same kernels.
-
-    >>> conv_parameters(5, 1, 32, bias=False)
-    800
-    >>> conv_parameters(5, 1, 32)
-    832
-    """
-    kernel_size = positive_int(kernel_size, "kernel_size")
-    in_channels = positive_int(in_channels, "in_channels")
-    filters = positive_int(filters, "filters")
-    return kernel_size * kernel_size * in_channels * filters + (filters if _flag(bias, "bias") else 0)
-
-
-def mlp_parameters(sizes: Sequence[int], *, bias: bool = True) -> int:
-    """Parameters of ``MLP(sizes)``: the sum of :func:`dense_parameters` over its layers.
-
-    >>> mlp_parameters([784, 1000, 10])
-    795010
-    """
-    sizes = _check_sizes(sizes)
-    with_bias = _flag(bias, "bias")
-    return sum(dense_parameters(n, m, bias=with_bias) for n, m in itertools.pairwise(sizes))
-
-
-# --------------------------------------------------------------------------------------
-# Convexity along segments
-# --------------------------------------------------------------------------------------
-
-
-def network_loss(
-    sizes: Sequence[int],
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    activation: str = "sigmoid",
-    output_activation: str | None = None,
-    loss: str = "mse",
-) -> Callable[[np.ndarray], float]:
-    """The cost C(theta) of ``MLP(sizes)`` on (x, y) as a function of one flat parameter vector.
-
-    theta lists W^1 (row by row), b^1, W^2, b^2, ... ; its length is ``mlp_parameters(sizes)``.
-    The cost is the one :meth:`MLP.gradients` reports for ``loss``.
-
-    >>> f = network_loss([2, 1], np.array([[1.0, 2.0]]), np.array([[1.0]]),
-    ...                  loss="cross_entropy")
-    >>> print(round(f(np.zeros(3)), 4))  # a sigmoid unit with all-zero weights outputs 1/2: ln 2
-    0.6931
-    """
-    net = MLP(sizes, activation=activation, init="xavier", seed=0, output_activation=output_activation)
-    x = net._check_inputs(x)
-    y = finite_array(y, "y", ndim=2)
-    if y.shape != (x.shape[0], net.sizes[-1]):
-        raise ValueError(f"y must have shape {(x.shape[0], net.sizes[-1])}, got {y.shape}")
-    choice(loss, "loss", LOSSES)
-    shapes = [(w.shape, b.shape) for w, b in zip(net.weights, net.biases, strict=True)]
-    n_params = mlp_parameters(net.sizes)
-
-    def cost(theta: np.ndarray) -> float:
-        theta = finite_array(theta, "theta", ndim=1)
-        if theta.size != n_params:
-            raise ValueError(f"theta must hold {n_params} parameters for sizes {net.sizes}, got {theta.size}")
-        start = 0
-        for layer, (w_shape, b_shape) in enumerate(shapes):
-            n_w, n_b = int(np.prod(w_shape)), int(np.prod(b_shape))
-            net.weights[layer] = theta[start : start + n_w].reshape(w_shape)
-            net.biases[layer] = theta[start + n_w : start + n_w + n_b].reshape(b_shape)
-            start += n_w + n_b
-        return net.gradients(x, y, loss).loss
-
-    return cost
-
-
-def segment_gap(
-    function: Callable[[np.ndarray], float], start: np.ndarray, end: np.ndarray, n_points: int = 21
-) -> float:
-    """Smallest :func:`lesson_code.convexity.convexity_gap` on the segment from ``start`` to
-    ``end``: the minimum over ``n_points`` evenly spaced lambda in (0, 1) of
-
-        lambda f(a) + (1 - lambda) f(b) - f(lambda a + (1 - lambda) b),
-
-    the height of the chord above the graph. A convex f gives a value >= 0 (up to rounding); a
-    negative value (the graph above its chord somewhere) proves f is not convex.
-
-    >>> print(segment_gap(lambda v: float(v @ v), np.array([-1.0]), np.array([1.0])) >= 0)
-    True
-    >>> print(round(segment_gap(lambda v: float(-(v @ v)), np.array([-1.0]), np.array([1.0])), 3))
-    -1.0
-    """
-    a = finite_array(start, "start", ndim=1)
-    b = finite_array(end, "end", ndim=1)
-    if a.shape != b.shape:
-        raise ValueError(f"start and end must have the same shape, got {a.shape} and {b.shape}")
-    n_points = positive_int(n_points, "n_points")
-    lams = np.linspace(0.0, 1.0, n_points + 2)[1:-1]
-    return min(convexity_gap(function, a, b, float(lam)) for lam in lams)
-
-
-def random_segment_gaps(
-    function: Callable[[np.ndarray], float],
-    dimension: int,
-    *,
-    segments: int = 100,
-    scale: float = 3.0,
-    n_points: int = 21,
-    seed: int = 0,
-) -> np.ndarray:
-    """:func:`segment_gap` on ``segments`` random segments with N(0, scale^2) endpoints.
-
-    Returns an array of shape (segments,): the smallest chord-minus-graph gap on each segment.
-    One entry below zero proves the function is not convex.
-
-    >>> gaps = random_segment_gaps(lambda v: float(np.sum(np.abs(v))), 3, segments=20)
-    >>> print(bool(gaps.min() >= -1e-12))
-    True
-    """
-    dimension = positive_int(dimension, "dimension")
-    segments = positive_int(segments, "segments")
-    scale = positive_number(scale, "scale")
-    rng = np.random.default_rng(seed_value(seed))
-    ends = scale * rng.standard_normal((segments, 2, dimension))
-    return np.array([segment_gap(function, a, b, n_points) for a, b in ends])
 
 
 # --------------------------------------------------------------------------------------
@@ -608,13 +451,6 @@ def stripe_restarts(
 # --------------------------------------------------------------------------------------
 # Argument helpers
 # --------------------------------------------------------------------------------------
-
-
-def _flag(value: object, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
 
 
 def _as_sequence(value: object, name: str) -> list:

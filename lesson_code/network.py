@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import choice, finite_array, seed_value
+from lesson_code._checks import choice, finite_array, flag, positive_int, seed_value
 from lesson_code.activations import Activation, get_activation
 
 INITS = ("normal", "xavier", "he", "nielsen")
@@ -430,6 +430,45 @@ def chain_gradients(
     for t in range(w.size - 1, -1, -1):
         grad_h[t] = phi.derivative(w[t] * h[t]) * w[t] * grad_h[t + 1]
     return Chain(h, grad_h)
+
+
+def dense_parameters(n_inputs: int, n_units: int, *, bias: bool = True) -> int:
+    """Parameters of a fully connected layer: n_inputs * n_units weights (+ n_units biases).
+
+    >>> dense_parameters(784, 1000, bias=False)
+    784000
+    >>> dense_parameters(784, 1000)
+    785000
+    """
+    n_inputs = positive_int(n_inputs, "n_inputs")
+    n_units = positive_int(n_units, "n_units")
+    return n_inputs * n_units + (n_units if flag(bias, "bias") else 0)
+
+
+def conv_parameters(kernel_size: int, in_channels: int, filters: int, *, bias: bool = True) -> int:
+    """Parameters of a 2-D convolution: kernel_size^2 * in_channels * filters weights (+ filters
+    biases). The image size does not appear: every position shares the same kernels.
+
+    >>> conv_parameters(5, 1, 32, bias=False)
+    800
+    >>> conv_parameters(5, 1, 32)
+    832
+    """
+    kernel_size = positive_int(kernel_size, "kernel_size")
+    in_channels = positive_int(in_channels, "in_channels")
+    filters = positive_int(filters, "filters")
+    return kernel_size * kernel_size * in_channels * filters + (filters if flag(bias, "bias") else 0)
+
+
+def mlp_parameters(sizes: Sequence[int], *, bias: bool = True) -> int:
+    """Parameters of ``MLP(sizes)``: the sum of :func:`dense_parameters` over its layers.
+
+    >>> mlp_parameters([784, 1000, 10])
+    795010
+    """
+    sizes = _check_sizes(sizes)
+    with_bias = flag(bias, "bias")
+    return sum(dense_parameters(n, m, bias=with_bias) for n, m in itertools.pairwise(sizes))
 
 
 def _check_sizes(sizes: object) -> list[int]:

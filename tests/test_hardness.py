@@ -5,22 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lesson_code.convexity import convexity_gap
+from lesson_code.convexity import convexity_gap, network_loss, random_segment_gaps, segment_gap
 from lesson_code.hardness import (
-    conv_parameters,
-    dense_parameters,
-    mlp_parameters,
-    network_loss,
     novikoff_bound,
     perceptron,
-    random_segment_gaps,
-    segment_gap,
     stripe_problem,
     stripe_restarts,
     threshold_unit,
     train_restarts,
 )
-from lesson_code.network import MLP
+from lesson_code.network import MLP, conv_parameters, dense_parameters, mlp_parameters
 from lesson_code.training import train
 
 # ----------------------------------------------------------------------------- counts

@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 from lesson_code.activations import get_activation
 from lesson_code.figures.registry import new_figure, panels, register
 from lesson_code.gradient_flow import DEPTHS, summarize_gradient_flow
-from lesson_code.hardness import RESTARTS, conv_parameters, dense_parameters, stripe_restarts
+from lesson_code.hardness import RESTARTS, stripe_restarts
+from lesson_code.network import conv_parameters, dense_parameters
 
 DENSE_UNITS = 1000
 """Hidden units of the dense layer compared with a convolution (the chapter's 784 x 1000)."""
