@@ -1,9 +1,29 @@
 """The numerical solvers behind :mod:`lesson_code.baselines`: the SVM's smoothing continuation
 with its duality-gap certificate, and logistic regression's Newton and accelerated methods.
 
-Private: the estimators of ``baselines`` are the interface, and their module docstring explains
-the methods. Everything here works on centred features and the augmented rows s_i (x_i, 1), with
-theta = (w, b) and the intercept unpenalised.
+Private: the estimators of ``baselines`` are the interface. Everything here works on centred
+features and the augmented rows s_i (x_i, 1), with theta = (w, b) and the intercept unpenalised.
+
+* ``LinearSVM``: the hinge is not differentiable, and plain subgradient descent converges
+  far too slowly to reach the optimum to 1e-9. So the hinge is replaced by its Huber
+  smoothing of width ``mu`` (quadratic on ``0 < 1 - m < mu``, within ``mu / 2`` of the
+  hinge, with a ``1/mu``-Lipschitz derivative; Nesterov 2005) and the smoothed objective is
+  minimised for ``mu = 1, 0.1, 0.01, ..., 1e-8`` in turn, each stage starting where the
+  previous one ended (continuation). The first stage runs Nesterov's accelerated gradient
+  method with adaptive restart (O'Donoghue & Candes 2015); the later stages, whose
+  curvature grows like ``1/mu``, run Newton's method on the piecewise-quadratic smoothed
+  objective (as in Chapelle 2007). After each stage the samples inside the smoothing zone
+  are the guess for the support vectors that sit exactly on the margin, and a few
+  primal-dual active-set steps (Hintermueller, Ito & Kunisch 2002) solve the optimality
+  (KKT) conditions exactly for that guess. Whatever produced a candidate, optimality is
+  *proved*, not assumed: ``fit`` stops once the duality gap between the best primal point
+  and the best dual-feasible point is at most ``tol`` times the objective. The dual is
+  derived in :class:`LinearSVM`.
+* ``LogisticRegression``: the objective is smooth and strongly convex in ``w``; it is
+  minimised by Newton's method with a line search (default) or by Nesterov's accelerated
+  gradient method with restarts, and ``fit`` stops once the gradient norm is below ``tol``.
+
+The references are listed in :mod:`lesson_code.baselines`.
 """
 
 from __future__ import annotations
