@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,20 +20,35 @@ CHROMIUM_ARGS = [
 ]
 
 
+def mkdocs_config() -> dict:
+    """``mkdocs.yml`` as YAML reads it, with its tags (``!ENV [...]``, ``!!python/name:...``) read
+    as None: for the nav and the plain settings, not to build with."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+
+
+def with_nav(config_text: str, nav_yaml: str) -> str:
+    """The text of a ``mkdocs.yml`` with its top-level ``nav:`` block replaced by ``nav_yaml``
+    (which starts with ``nav:``); everything else, tags included, as it was."""
+    block = re.compile(r"^nav:\n(?:(?:[ \t]+.*|[ \t]*#.*|)\n)*", re.MULTILINE)
+    if not block.search(config_text):
+        raise ValueError("mkdocs.yml has no top-level nav: block")
+    return block.sub(lambda _: nav_yaml.rstrip("\n") + "\n", config_text, count=1)
+
+
 def reader_pages() -> list[str]:
     """URL paths (``""`` for the home page, ``"curvature/"``, ``"labs/gradient-flow/"``) of the
     pages a reader of the course reads: the home page and every page under the *Chapters* and
     *Labs* sections of ``nav`` in ``mkdocs.yml``, in reading order. A chapter added to ``nav``
     is in this list without editing any test."""
-    import yaml
-
-    class _Loader(yaml.SafeLoader):
-        """Reads the ``!!python/name:`` tags Markdown extensions use in ``mkdocs.yml`` as None."""
-
-    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
     files = []
-    for entry in config["nav"]:
+    for entry in mkdocs_config()["nav"]:
         (title, target), = entry.items()
         if title == "Home":
             files.append(target)

@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from helpers import ROOT, build_site
+from helpers import ROOT, build_site, with_nav
 
 IGNORED_IN_COMPARISON = {"sitemap.xml", "sitemap.xml.gz"}  # carry the build date
 
@@ -105,9 +104,8 @@ def project_copy(built_site, tmp_path) -> Path:
     for name in ("package.json", "package-lock.json", "node_modules/@fontsource"):  # the math font
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, copy / name)
     shutil.copy(ROOT / "conftest.py", copy / "conftest.py")
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    config["nav"] = [{"Home": "index.md"}, {"Chapters": [{"Planted": "planted.md"}]}]  # hooks/chapters.py needs the section
-    (copy / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    nav = "nav:\n  - Home: index.md\n  - Chapters:\n      - Planted: planted.md\n"  # hooks/chapters.py needs the section
+    (copy / "mkdocs.yml").write_text(with_nav((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), nav), encoding="utf-8")
     return copy
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
-from helpers import ROOT, load_by_path
+from helpers import ROOT, load_by_path, mkdocs_config
 
 chapters_hook = load_by_path("hooks/chapters.py")
 DOCS = ROOT / "docs"
-CHAPTERS = chapters_hook.chapter_sources(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"])
+CHAPTERS = chapters_hook.chapter_sources(mkdocs_config()["nav"])
 BIBLIOGRAPHY = {"references.md"}
 
 CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]*`", re.DOTALL | re.MULTILINE)
@@ -84,7 +83,7 @@ def test_a_drifted_mention_is_caught():
 
 def test_the_site_numbers_chapters_in_nav_titles_and_headings(built_site):
     site, _ = built_site
-    titles = next(entry for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    titles = next(entry for entry in mkdocs_config()["nav"]
                   if isinstance(entry, dict) and "Chapters" in entry)["Chapters"]
     for number, (entry, source) in enumerate(zip(titles, CHAPTERS, strict=True), start=1):
         title = next(iter(entry))

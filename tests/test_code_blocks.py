@@ -12,15 +12,14 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-import yaml
 
-from helpers import ROOT, load_by_path, make_sybil
+from helpers import ROOT, load_by_path, make_sybil, mkdocs_config
 
 code_blocks = load_by_path("hooks/code_blocks.py")
 notebooks = load_by_path("hooks/notebooks.py")
 
 chapters_hook = load_by_path("hooks/chapters.py")
-NAV = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+NAV = mkdocs_config()["nav"]
 CHAPTERS = [source.removesuffix(".md") + "/" for source in chapters_hook.chapter_sources(NAV)]
 LABS = [f"labs/{lab.stem}/" for lab in sorted((ROOT / "docs" / "labs").glob("*.py"))]
 ARTIFACTS = ROOT / "test-artifacts" / "code"

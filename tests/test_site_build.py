@@ -7,9 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import yaml
-
-from helpers import load_by_path
+from helpers import load_by_path, mkdocs_config
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL = re.compile(r"""<(script|link|img|source|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.IGNORECASE)
@@ -136,7 +134,7 @@ def test_api_reference_shows_no_raw_sphinx_roles(built_site):
 def test_every_chapter_says_in_words_when_it_last_changed(built_site):
     """Material shows the date beside an icon whose tooltip alone says what the date is."""
     site, _ = built_site
-    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    nav = mkdocs_config()["nav"]
     chapters = load_by_path("hooks/chapters.py").chapter_sources(nav)
     assert len(chapters) >= 9
     for chapter in chapters:
