@@ -43,6 +43,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.nav import Section
 from mkdocs.utils import get_relative_url
+from shared import project_root
 
 NAME = "why-deep-networks-are-hard-to-train"
 PDF = f"downloads/{NAME}.pdf"
@@ -155,7 +156,7 @@ def print_page(config, site: Path) -> str:
         for pattern in DROPPED:
             body = pattern.sub("", body)
         body = body.replace("<details", "<details open").replace(' loading="lazy"', "")
-        body = ATTRIBUTE.sub(functools.partial(_rewrite, "/" + page.url, _key(page), printed, config.site_url), body)
+        body = ATTRIBUTE.sub(functools.partial(_print_attribute, "/" + page.url, _key(page), printed, config.site_url), body)
         body = re.sub(r"url\(#", f"url(#{_key(page)}--", body)
         chapters.append(f'<article class="md-typeset course-print__page" id="{_key(page)}">{body}</article>')
         sections = "".join(
@@ -184,26 +185,46 @@ def print_page(config, site: Path) -> str:
     )
 
 
-def _rewrite(base: str, key: str, printed: dict[str, str], site_url: str | None, match: re.Match) -> str:
-    """One ``id``, ``href`` or ``src`` of page ``base`` as the print page needs it: ids and
-    fragments get the page's prefix (headings repeat across chapters), links to printed pages
-    become fragments, images are addressed from the site's root."""
-    name, value = match.groups()
+def print_address(name: str, value: str, base: str, key: str, printed: dict[str, str],
+                  site_url: str | None) -> str | None:
+    """Attribute ``name`` (``id``, ``href`` or ``src``) of page ``base`` with value ``value``, as
+    the print page needs it; None for a link the PDF cannot follow. Ids and fragments get the
+    page's ``key`` as a prefix (headings repeat across chapters), a link to a page of ``printed``
+    (its address to its key) becomes a fragment, an image is addressed from the site's root, and
+    a link to a page not printed goes to ``site_url``.
+
+    >>> printed = {"/curvature/": "curvature", "/references/": "references"}
+    >>> print_address("href", "../references/#nesterov", "/curvature/", "curvature", printed, None)
+    '#references--nesterov'
+    >>> print_address("id", "momentum", "/curvature/", "curvature", printed, None)
+    'curvature--momentum'
+    >>> print_address("src", "../figures/bowl.png", "/curvature/", "curvature", printed, None)
+    '/figures/bowl.png'
+    >>> print_address("href", "../labs/gradient-flow/", "/curvature/", "curvature", printed, "https://x.org/c/")
+    'https://x.org/c/labs/gradient-flow/'
+    >>> print_address("href", "../labs/gradient-flow/", "/curvature/", "curvature", printed, None) is None
+    True
+    """
     if name == "id":
-        return f'id="{key}--{value}"'
+        return f"{key}--{value}"
     if value.startswith("#"):
-        return f'href="#{key}--{value[1:]}"'
+        return f"#{key}--{value[1:]}"
     if urlsplit(value).scheme or value.startswith("//"):
-        return match.group(0)
+        return value
     target = urlsplit(urljoin(base, value))
+    fragment = f"--{target.fragment}" if target.fragment else ""
     if name == "src":
-        return f'src="{target.path}"'
+        return target.path
     if target.path in printed:
-        anchor = printed[target.path]
-        return f'href="#{anchor}--{target.fragment}"' if target.fragment else f'href="#{anchor}"'
+        return f"#{printed[target.path]}{fragment}"
     if site_url:
-        return f'href="{urljoin(site_url, target.path.lstrip("/"))}{"#" + target.fragment if target.fragment else ""}"'
-    return 'data-unlinked=""'
+        return urljoin(site_url, target.path.lstrip("/")) + (f"#{target.fragment}" if target.fragment else "")
+    return None
+
+
+def _print_attribute(base: str, key: str, printed: dict[str, str], site_url: str | None, match: re.Match) -> str:
+    address = print_address(*match.groups(), base, key, printed, site_url)
+    return 'data-unlinked=""' if address is None else f'{match.group(1)}="{address}"'
 
 
 # -- printing ----------------------------------------------------------------------------------
@@ -235,8 +256,9 @@ def print_pdf(site: Path, pdf: Path) -> None:
     try:
         with sync_playwright() as playwright:
             options = {"args": CHROMIUM_ARGS, "headless": True}
-            if _chromium():
-                options["executable_path"] = _chromium()
+            executable = _chromium()
+            if executable:
+                options["executable_path"] = executable
             try:
                 browser = playwright.chromium.launch(**options)
             except Exception as error:  # Playwright raises its own Error for a missing browser
@@ -266,7 +288,7 @@ def print_pdf(site: Path, pdf: Path) -> None:
 def _start_offline_build(config, scratch: Path) -> subprocess.Popen:
     """Start the offline build into ``scratch/site``, from a view of the project with its own
     copy of ``.cache``."""
-    root = Path(config.config_file_path).resolve().parent
+    root = project_root(config)
     view = scratch / "project"
     view.mkdir()
     for entry in root.iterdir():
