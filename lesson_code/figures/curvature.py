@@ -140,7 +140,7 @@ def cliff_overshoot() -> Figure:
     return figure
 
 
-@register("valley_descent_paths", curves=2, raster=True)
+@register("valley_descent_paths", curves=2)
 def valley_descent_paths() -> Figure:
     """Sloping valley: gradient descent bounces between the walls; heavy ball runs along."""
     valley = get_landscape("sloping_valley")
