@@ -10,10 +10,11 @@ With ``COURSE_PDF=1`` the build also writes, into the site's ``downloads/``:
   with the site's own math font. Links between the printed pages become links inside the PDF;
   other links go to ``SITE_URL`` when it is set, and are dropped otherwise.
 - ``why-deep-networks-are-hard-to-train-offline.zip``: a second build, with
-  ``COURSE_OFFLINE=1``, which enables Material's ``offline`` plugin (``mkdocs.yml``): plain
+  ``COURSE_OFFLINE=true``, which enables Material's ``offline`` plugin (``mkdocs.yml``): plain
   ``.html`` links and the search index as a script, so the site works opened from the file
   system, search included. The plugin asks for a Web Worker shim from unpkg.com; this build
-  serves ``hooks/iframe-worker-shim.js`` instead. That build runs in a folder that links to the
+  serves ``hooks/iframe-worker-shim.js`` instead, and leaves out instant navigation, which
+  cannot load pages from the file system. That build runs in a folder that links to the
   project's files but holds a copy of its ``.cache`` (the hooks keep the cache beside
   ``mkdocs.yml``), so its results (pages with other links) do not replace the cached ones of
   the ordinary build.
@@ -69,6 +70,14 @@ def _switch(name: str) -> bool:
     if value in ("1", "true", "yes", "on"):
         return True
     raise PluginError(f"{name} must be 1 or 0 (also true/false, yes/no, on/off), got {value!r}")
+
+
+def on_config(config):
+    if _switch("COURSE_OFFLINE"):
+        # Instant navigation loads pages with fetch, which file:// refuses; with it on, Material's
+        # document$ never fires and no page script (copy buttons, the widgets) starts.
+        config.theme["features"] = [f for f in config.theme["features"] if not f.startswith("navigation.instant")]
+    return config
 
 
 def on_files(files, config):
@@ -307,8 +316,9 @@ def _start_offline_build(config, scratch: Path) -> subprocess.Popen:
 
 
 def zip_site(site: Path, archive: Path) -> None:
-    """``site`` as ``archive``, every file under one folder named ``NAME``."""
+    """``site`` as ``archive``, every file under one folder named ``NAME``, but the 404 page: only
+    a server shows it, and its addresses start from the server's root."""
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as bundle:
         for path in sorted(site.rglob("*")):
-            if path.is_file():
+            if path.is_file() and path != site / "404.html":
                 bundle.write(path, f"{NAME}/{path.relative_to(site).as_posix()}")

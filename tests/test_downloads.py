@@ -154,7 +154,8 @@ def test_home_page_links_the_downloads_only_when_built(published_site, built_sit
 
 def test_offline_copy_searches_from_the_file_system(browser, published_site, tmp_path):  # noqa: F811
     """Unpacked, ``index.html`` opened from ``file://``: every request answered from the copy's
-    own files, and a search finds the chapter that holds a word of its body."""
+    own files, a search finds the chapter that holds a word of its body and opens it with its
+    figures, and a chapter's scripts run (Material's, and the course's widget)."""
     with zipfile.ZipFile(published_site / downloads.ZIP) as bundle:
         bundle.extractall(tmp_path)
     home = tmp_path / downloads.NAME / "index.html"
@@ -176,9 +177,14 @@ def test_offline_copy_searches_from_the_file_system(browser, published_site, tmp
         opened = page.url
         figures = page.evaluate("""() => [...document.querySelectorAll('article img')]
                                          .map(img => img.complete && img.naturalWidth > 0)""")
+        page.goto((home.parent / "curvature.html").as_uri(), wait_until="load")
+        # the page's scripts run: Material's copy buttons, and the widget replaces its figure
+        page.wait_for_selector(".descent-widget--live", timeout=30000)
+        copy_buttons = page.locator(".md-code__button").count()
     finally:
         page.close()
     assert "How hard is training, in theory" in results
     assert opened.startswith((home.parent / "hardness-of-training.html").as_uri()), opened
     assert figures and all(figures), figures
+    assert copy_buttons > 0
     assert not problems, "\n".join(problems[:20])
