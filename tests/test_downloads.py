@@ -16,10 +16,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 from pypdf import PdfReader
 
-from helpers import ROOT, load_by_path
+from helpers import load_by_path, mkdocs_config
 from test_subpath import published_site  # noqa: F401  (the fixture: one build for both test files)
 
 downloads = load_by_path("hooks/downloads.py")
@@ -29,13 +28,7 @@ RASTER = re.compile(r'<img alt="[^"]*" src="([^"]*figures/[^"]*\.png)"')
 
 def _chapters() -> list[tuple[str, str]]:
     """(title, file) of each page under *Chapters* in the nav of ``mkdocs.yml``, in order."""
-
-    class _Loader(yaml.SafeLoader):
-        """Reads the tags of ``mkdocs.yml`` (``!ENV``, ``!!python/name:``) as None."""
-
-    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)["nav"]
-    section = next(entry["Chapters"] for entry in nav if "Chapters" in entry)
+    section = next(entry["Chapters"] for entry in mkdocs_config()["nav"] if "Chapters" in entry)
     return [next(iter(item.items())) for item in section]
 
 
