@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from helpers import ROOT, reader_pages
+from helpers import ROOT, load_by_path, reader_pages
 
 READER_PAGES = frozenset(reader_pages())
 RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\$[^$\s][^$\n]{0,80}\$|\\(frac|partial|lVert|sigma|mathcal)\b")
@@ -38,6 +38,11 @@ def _sources() -> dict[str, Path]:
         sources[url + "/" if url else ""] = markdown
     for lab in (docs / "labs").glob("*.py"):
         sources[f"labs/{lab.stem}/"] = lab
+    api_reference = load_by_path("hooks/api_reference.py")  # generates a page per public module
+    for module in api_reference.public_modules(ROOT):
+        page = api_reference.page_uri(module).removesuffix(".md") + "/"
+        module_file = ROOT / "lesson_code" / f"{module}.py"
+        sources.setdefault(page, module_file if module_file.exists() else ROOT / "lesson_code" / module / "__init__.py")
     return dict(sorted(sources.items()))
 
 

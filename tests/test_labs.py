@@ -18,9 +18,8 @@ from types import SimpleNamespace
 
 import jupytext
 import pytest
-import yaml
 
-from helpers import ROOT, load_by_path
+from helpers import ROOT, load_by_path, mkdocs_config
 
 LABS = sorted((ROOT / "docs" / "labs").glob("*.py"))
 
@@ -36,7 +35,7 @@ def test_there_are_labs_and_each_opens_with_a_title():
 
 
 def test_the_build_executes_labs_and_fails_on_an_error():
-    plugins = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["plugins"]
+    plugins = mkdocs_config()["plugins"]
     options = next(p["mkdocs-jupyter"] for p in plugins if isinstance(p, dict) and "mkdocs-jupyter" in p)
     assert options["execute"] is True and options["allow_errors"] is False
 

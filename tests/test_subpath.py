@@ -44,7 +44,7 @@ notebooks = load_by_path("hooks/notebooks.py")
 CHAPTERS = sorted(
     p.stem for p in (ROOT / "docs").glob("*.md") if notebooks.is_chapter(p.name, p.read_text(encoding="utf-8"))
 )
-LINK = re.compile(r'<a\b[^>]*\bhref="(?P<href>[^"]+)"[^>]*>(?P<text>.*?)</a>', re.S)
+LINK = re.compile(r'<a\b[^>]*\bhref="(?P<href>[^"]+)"[^>]*>(?P<text>.*?)</a>', re.DOTALL)
 
 
 def _project_view(folder: Path) -> Path:
