@@ -8,9 +8,8 @@
 # another seed: the same arms, fresh noise), and draws their decision boundaries and the deep
 # network's training curves.
 #
-# The lab goes with three chapters: [convex baselines vs deep nets](../convex-baselines-vs-deep-nets.md),
-# [how hard is training, in theory](../hardness-of-training.md) and
-# [what fixed it](../what-fixed-it.md). With the default knobs it runs in a few seconds.
+# The lab goes with two chapters: [convex baselines vs deep nets](../convex-baselines-vs-deep-nets.md)
+# and [what fixed it](../what-fixed-it.md). With the default knobs it runs in a few seconds.
 
 # %%
 N_POINTS = 100          # points per class (two classes)
