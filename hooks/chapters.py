@@ -5,11 +5,17 @@ links, search results) and each chapter's heading carry the same number, taken a
 one definition of a chapter: an entry of the ``Chapters`` section of ``nav`` in ``mkdocs.yml``, in
 its order. Reordering the nav renumbers the site; ``tests/test_chapter_numbers.py`` then fails on
 every "Chapter N" of the prose that no longer names chapter N.
+
+The home page's list of chapters is made from the same section, at its ``<!-- chapters -->``
+line: number, title and link from the nav, and what the chapter measures from the
+``description`` in the chapter's front matter (which Material also puts in the page's
+``<meta name="description">``). A chapter without one fails the build with its name.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -17,11 +23,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 
 SECTION = "Chapters"
 FIRST_HEADING = re.compile(r"(<h1\b[^>]*>)")
 
+CHAPTER_LIST = "<!-- chapters -->"
+
 _numbers: dict[str, int] = {}
+_chapters: list[tuple[int, str, str, str]] = []  # number, title, source, description
 
 
 def chapter_sources(nav: list[Any]) -> list[str]:
@@ -44,12 +54,37 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     if section is None:
         raise PluginError(f"nav: no {SECTION!r} section; the chapters are numbered from it")
     _numbers.clear()
+    _chapters.clear()
     for number, page in enumerate(section.children, start=1):
         if not isinstance(page, Page):
             raise PluginError(f"nav: the {SECTION!r} section must list pages only, found {page!r}")
         _numbers[page.file.src_uri] = number
+        _, meta = get_data(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
+        description = str(meta.get("description", "")).strip()
+        if not description:
+            raise PluginError(f"docs/{page.file.src_uri}: a chapter needs a 'description:' in its front matter "
+                              "(what the reader measures there; the home page lists it)")
+        _chapters.append((number, page.title, page.file.src_uri, description))
         page.title = f"{number}. {page.title}"
     return nav
+
+
+def chapter_table(chapters: list[tuple[int, str, str, str]]) -> str:
+    """The home page's list of chapters as a Markdown table.
+
+    >>> print(chapter_table([(1, "Why deep was hard", "why-deep-was-hard.md", "compute and data")]))
+    | # | Chapter | What you will measure |
+    |---|---------|-----------------------|
+    | 1 | [Why deep was hard](why-deep-was-hard.md) | compute and data |
+    """
+    rows = [f"| {number} | [{title}]({source}) | {description} |" for number, title, source, description in chapters]
+    return "\n".join(["| # | Chapter | What you will measure |", "|---|---------|-----------------------|", *rows])
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if CHAPTER_LIST not in markdown:
+        return markdown
+    return markdown.replace(CHAPTER_LIST, chapter_table(_chapters))
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -34,6 +34,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
@@ -124,6 +125,7 @@ def chapter_to_notebook(text: str, install: str | None = None) -> nbformat.Noteb
     else:
         note = " The next cell installs it from the repository where it is missing (a fresh Colab runtime).*"
         cells = [nbformat.v4.new_markdown_cell(INTRO.removesuffix("*") + note), nbformat.v4.new_code_cell(install)]
+    text, _ = get_data(text)  # the front matter (the page's description) is metadata, not prose
     prose: list[str] = []
     admonitions: list[int] = []  # indents of the admonitions we are inside
 

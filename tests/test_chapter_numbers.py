@@ -91,3 +91,31 @@ def test_the_site_numbers_chapters_in_nav_titles_and_headings(built_site):
         assert f"<title>{number}. {title}" in page.replace("&#39;", "'"), source
         assert re.search(rf'<h1[^>]*><span class="chapter-number">Chapter {number}</span>', page), source
         assert re.search(rf'md-nav__link[^>]*>\s*<span class="md-ellipsis">\s*{number}\. ', page), source
+
+
+def test_the_home_page_lists_every_chapter_of_the_nav_with_its_description(built_site):
+    """The home page's list is made from the nav and the chapters' front matter (hooks/chapters.py)."""
+    from mkdocs.utils.meta import get_data
+
+    site, _ = built_site
+    home = (site / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr>\s*<td>(\d+)</td>\s*<td><a href="([^"]+)/">[^<]*</a></td>\s*<td>([^<]*)</td>', home)
+    assert [int(number) for number, _, _ in rows] == list(range(1, len(CHAPTERS) + 1))
+    assert [href + ".md" for _, href, _ in rows] == CHAPTERS
+    for (_, _, shown), chapter in zip(rows, CHAPTERS, strict=True):
+        description = get_data((DOCS / chapter).read_text(encoding="utf-8"))[1]["description"]
+        assert shown.replace("&#39;", "'") == description, chapter
+
+
+def test_a_chapter_without_a_description_is_named(tmp_path):
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import File
+    from mkdocs.structure.nav import Navigation, Section
+    from mkdocs.structure.pages import Page
+
+    (tmp_path / "new-chapter.md").write_text("# New chapter\n", encoding="utf-8")
+    source = File("new-chapter.md", src_dir=str(tmp_path), dest_dir=str(tmp_path / "site"), use_directory_urls=True)
+    chapter = Page("New chapter", source, {})
+    nav = Navigation([Section("Chapters", [chapter])], [chapter])
+    with pytest.raises(PluginError, match=r"docs/new-chapter.md: a chapter needs a 'description:'"):
+        chapters_hook.on_nav(nav, None, None)
