@@ -114,6 +114,10 @@ def _build_copy(copy: Path) -> subprocess.CompletedProcess:
     return build_site(copy / "site", cwd=copy, extra_env={"PYTHONPATH": str(copy)})
 
 
+PLANTED_FRONT_MATTER = "---\ndescription: A page planted by a test\n---\n\n"
+"""A chapter of the nav needs a description (hooks/chapters.py); the planted page is one."""
+
+
 def test_failing_figure_names_the_figure_and_the_page(project_copy):
     (project_copy / "lesson_code" / "figures" / "planted.py").write_text(
         "from lesson_code.figures.registry import register\n\n"
@@ -122,7 +126,7 @@ def test_failing_figure_names_the_figure_and_the_page(project_copy):
         "    raise ZeroDivisionError('planted fault')\n"
     )
     (project_copy / "docs" / "planted.md").write_text(
-        "# Planted\n\n![A figure that cannot be drawn, planted by a test.](figures/planted_failure.svg)\n"
+        PLANTED_FRONT_MATTER + "# Planted\n\n![A figure that cannot be drawn, planted by a test.](figures/planted_failure.svg)\n"
     )
     result = _build_copy(project_copy)
     log = result.stdout + result.stderr
@@ -133,7 +137,7 @@ def test_failing_figure_names_the_figure_and_the_page(project_copy):
 
 def test_unknown_figure_fails_the_strict_build_naming_the_page(project_copy):
     (project_copy / "docs" / "planted.md").write_text(
-        "# Planted\n\n![A figure nobody registered.](figures/no_such_figure.svg)\n"
+        PLANTED_FRONT_MATTER + "# Planted\n\n![A figure nobody registered.](figures/no_such_figure.svg)\n"
     )
     result = _build_copy(project_copy)
     log = result.stdout + result.stderr
@@ -143,7 +147,7 @@ def test_unknown_figure_fails_the_strict_build_naming_the_page(project_copy):
 
 
 def test_unknown_tex_command_fails_the_strict_build_naming_the_page(project_copy):
-    (project_copy / "docs" / "planted.md").write_text("# Planted\n\nA typo: $\\alpah + 1$.\n")
+    (project_copy / "docs" / "planted.md").write_text(PLANTED_FRONT_MATTER + "# Planted\n\nA typo: $\\alpah + 1$.\n")
     for attempt in ("first", "second"):  # a page that warned is not cached: it warns every time
         result = _build_copy(project_copy)
         log = result.stdout + result.stderr
