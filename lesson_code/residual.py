@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from lesson_code._checks import choice, positive_int, positive_number
+from lesson_code._checks import choice, flag, positive_int, positive_number
 from lesson_code.gradient_flow import BATCH, WIDTH, per_layer_gain, probe_batch
 from lesson_code.remedies import BN_EPS, NetworkGradients, ResidualMLP, batch_norm_backward
 
@@ -96,9 +96,7 @@ class PreActResidualMLP(ResidualMLP):
         batchnorm: bool = True,
     ) -> None:
         super().__init__(sizes, activation, init, seed, output_activation)
-        if not isinstance(batchnorm, bool):
-            raise TypeError(f"batchnorm must be True or False, got {batchnorm!r}")
-        self.batchnorm = batchnorm
+        self.batchnorm = batchnorm = flag(batchnorm, "batchnorm")
         widths = [self.sizes[1]] * len(self.residual_layers) if batchnorm else []
         self.gammas: list[np.ndarray] = [np.ones(n) for n in widths]
         self.betas: list[np.ndarray] = [np.zeros(n) for n in widths]
