@@ -24,11 +24,9 @@ import numpy as np
 
 from lesson_code._checks import positive_int, positive_number
 from lesson_code.datasets import polynomial_regression, standardize
+from lesson_code.exploding import REGRESSION_SIZES
 from lesson_code.network import MLP
 from lesson_code.seed_ensembles import CHAOS_TOLERANCE, NUDGE, train_ensemble
-
-REGRESSION_SIZES = (1, 16, 16, 1)
-"""The regression network: two tanh hidden layers of 16 units, a linear output."""
 
 REGRESSION_LEARNING_RATES = tuple(float(10.0**k) for k in np.arange(-4.0, 0.75, 0.5))
 """1e-4, 3.2e-4, 1e-3, ..., 1, 3.2: half-decade steps."""
@@ -44,7 +42,7 @@ BLOW_UP = 10.0
 
 
 @dataclass(frozen=True)
-class LearningRateScan:
+class SeedScan:
     """Full-batch training of the regression network at several learning rates, from several seeds.
 
     Attributes
@@ -134,7 +132,7 @@ def epochs_to_reach(fvu: np.ndarray, threshold: float) -> int | None:
     return int(hit[0]) if hit.size else None
 
 
-def learning_rate_scan(
+def seed_scan(
     *,
     standardize_inputs: bool,
     standardize_targets: bool,
@@ -142,18 +140,18 @@ def learning_rate_scan(
     seeds: int = REGRESSION_SEEDS,
     epochs: int = 200,
     check_chaos: bool = True,
-) -> LearningRateScan:
-    """Train the regression network of :data:`REGRESSION_SIZES` from seeds 0..seeds-1 at each rate.
+) -> SeedScan:
+    """Train the regression network of :data:`~lesson_code.exploding.REGRESSION_SIZES` from seeds 0..seeds-1 at each rate.
 
     The data are :func:`~lesson_code.datasets.polynomial_regression` (100 points, targets up
     to 1000, seed 0), with inputs and/or targets standardized to mean 0 and standard deviation 1.
     With ``check_chaos`` every run is made twice, the second time from a start nudged by a
-    relative 1e-12 (to tell chaotic rates, :meth:`LearningRateScan.chaotic`); without it the
+    relative 1e-12 (to tell chaotic rates, :meth:`SeedScan.chaotic`); without it the
     nudged results are NaN. All runs train together (:func:`~lesson_code.seed_ensembles.train_ensemble`).
 
     Examples
     --------
-    >>> scan = learning_rate_scan(standardize_inputs=True, standardize_targets=True,
+    >>> scan = seed_scan(standardize_inputs=True, standardize_targets=True,
     ...                           learning_rates=[0.01, 0.1], seeds=3, epochs=20)
     >>> print(np.round(scan.final_fvu, 2))
     [[0.74 0.71 0.69]
@@ -176,7 +174,7 @@ def learning_rate_scan(
         values = 2.0 * history.loss / float(y.var())
         fvu[row, : values.size] = np.where(np.isfinite(values), values, np.nan)
     nets = tuple(run.nets[i * seeds : (i + 1) * seeds] for i in range(rates.size))
-    return LearningRateScan(rates, np.arange(seeds), fvu[:count].reshape(rates.size, seeds, epochs + 1),
+    return SeedScan(rates, np.arange(seeds), fvu[:count].reshape(rates.size, seeds, epochs + 1),
                             fvu[count:, -1].reshape(rates.size, seeds), nets, x)
 
 
@@ -184,19 +182,19 @@ def learning_rate_scan(
 class RegressionStudy:
     """Raw and standardized scans, and long runs of the raw network at its largest working rate."""
 
-    raw: LearningRateScan
-    standardized: LearningRateScan
-    raw_long: LearningRateScan
+    raw: SeedScan
+    standardized: SeedScan
+    raw_long: SeedScan
 
 
 @functools.cache
 def regression_study(epochs: int = 200, long_epochs: int = 1000) -> RegressionStudy:
-    """:func:`learning_rate_scan` without and with standardization of inputs and targets, and
+    """:func:`seed_scan` without and with standardization of inputs and targets, and
     the raw network trained for ``long_epochs`` at its largest working rate (cached: the chapter
     and its figure share one run; treat it as read-only)."""
-    raw = learning_rate_scan(standardize_inputs=False, standardize_targets=False, epochs=epochs)
-    standardized = learning_rate_scan(standardize_inputs=True, standardize_targets=True, epochs=epochs)
-    raw_long = learning_rate_scan(standardize_inputs=False, standardize_targets=False,
+    raw = seed_scan(standardize_inputs=False, standardize_targets=False, epochs=epochs)
+    standardized = seed_scan(standardize_inputs=True, standardize_targets=True, epochs=epochs)
+    raw_long = seed_scan(standardize_inputs=False, standardize_targets=False,
                                   learning_rates=[raw.largest_working_rate()], epochs=long_epochs,
                                   check_chaos=False)
     return RegressionStudy(raw, standardized, raw_long)

@@ -12,15 +12,15 @@ from lesson_code.standardization import (
     BLOW_UP,
     REGRESSION_SIZES,
     WORKS_FRACTION,
-    LearningRateScan,
+    SeedScan,
     epochs_to_reach,
-    learning_rate_scan,
+    seed_scan,
 )
 from lesson_code.training import train
 
 
 def test_scan_measures_the_unexplained_variance_and_flags_overflow():
-    scan = learning_rate_scan(standardize_inputs=True, standardize_targets=True,
+    scan = seed_scan(standardize_inputs=True, standardize_targets=True,
                               learning_rates=[1e-5, 0.1, 100.0], seeds=2, epochs=50)
     assert scan.fvu.shape == (3, 2, 51) and scan.nudged_final_fvu.shape == (3, 2)
     # the same network and data at epoch 0, whatever the rate
@@ -36,7 +36,7 @@ def test_scan_measures_the_unexplained_variance_and_flags_overflow():
 
 def test_every_run_is_the_run_train_makes_from_its_seed():
     """Raw targets: FVU = 2 C / var(y), C the loss lesson_code.training.train records."""
-    scan = learning_rate_scan(standardize_inputs=False, standardize_targets=False,
+    scan = seed_scan(standardize_inputs=False, standardize_targets=False,
                               learning_rates=[1e-3], seeds=3, epochs=5)
     X, Y = polynomial_regression(100, seed=0)
     for seed in range(3):
@@ -48,7 +48,7 @@ def test_every_run_is_the_run_train_makes_from_its_seed():
 def _hand_made(final, nudged, start=1.0):
     final, nudged = np.atleast_2d(final).astype(float), np.atleast_2d(nudged).astype(float)
     fvu = np.stack([np.full_like(final, start), final], axis=-1)
-    return LearningRateScan(np.geomspace(0.01, 1.0, final.shape[0]), np.arange(final.shape[1]), fvu, nudged)
+    return SeedScan(np.geomspace(0.01, 1.0, final.shape[0]), np.arange(final.shape[1]), fvu, nudged)
 
 
 def test_working_means_more_than_half_of_the_seeds():
@@ -89,14 +89,14 @@ def test_epochs_to_reach():
 
 def test_scan_rejects_bad_arguments():
     with pytest.raises(ValueError, match="seeds must be an integer >= 1"):
-        learning_rate_scan(standardize_inputs=True, standardize_targets=True, seeds=0)
+        seed_scan(standardize_inputs=True, standardize_targets=True, seeds=0)
     with pytest.raises(ValueError, match="learning_rates must be a finite number > 0"):
-        learning_rate_scan(standardize_inputs=True, standardize_targets=True, learning_rates=[0.1, -1.0])
+        seed_scan(standardize_inputs=True, standardize_targets=True, learning_rates=[0.1, -1.0])
     assert BLOW_UP == 10.0
 
 
 def test_a_scan_without_nudged_runs_cannot_tell_chaos():
-    scan = learning_rate_scan(standardize_inputs=True, standardize_targets=True, learning_rates=[0.1],
+    scan = seed_scan(standardize_inputs=True, standardize_targets=True, learning_rates=[0.1],
                               seeds=2, epochs=3, check_chaos=False)
     assert np.all(np.isnan(scan.nudged_final_fvu)) and np.all(np.isfinite(scan.final_fvu))
     with pytest.raises(ValueError, match="check_chaos=True"):
