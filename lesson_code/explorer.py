@@ -24,10 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from lesson_code._checks import choice, positive_int, positive_number, seed_value
+from lesson_code.activations import LEAKY_RELU_SLOPE
 from lesson_code.clipping import global_norm
 from lesson_code.gradient_flow import BATCH, probe_batch
 from lesson_code.network import MLP
-from lesson_code.remedies import REMEDIES, BatchNormPass, Network, build_network
+from lesson_code.remedies import BN_EPS, REMEDIES, BatchNormPass, Network, build_network
 
 ARCHITECTURES: tuple[str, ...] = REMEDIES
 """``"plain"``, ``"batchnorm"`` (batch normalization before every hidden activation) and
@@ -40,6 +41,28 @@ EXPLORER_BATCH = BATCH
 
 MAX_DEPTH = 100
 """The deepest network the explorer's depth slider offers."""
+
+
+def page_constants() -> dict[str, object]:
+    """The numbers and choices the in-page explorer shares with this module, as the build writes
+    them for the page (``javascripts/explorer-constants.js``, from ``hooks/explorer_constants.py``):
+    one source, so the page and its Python twin cannot disagree.
+
+    >>> constants = page_constants()
+    >>> constants["BATCH"], constants["MAX_DEPTH"], constants["LEAKY_RELU_SLOPE"], constants["BN_EPS"]
+    (64, 100, 0.01, 1e-05)
+    >>> ", ".join(constants["ARCHITECTURES"])
+    'plain, batchnorm, residual'
+    """
+    return {
+        "BATCH": EXPLORER_BATCH,
+        "MAX_DEPTH": MAX_DEPTH,
+        "LEAKY_RELU_SLOPE": LEAKY_RELU_SLOPE,
+        "BN_EPS": BN_EPS,
+        "ACTIVATIONS": list(EXPLORER_ACTIVATIONS),
+        "INITS": list(EXPLORER_INITS),
+        "ARCHITECTURES": list(ARCHITECTURES),
+    }
 
 
 @dataclass(frozen=True)

@@ -159,3 +159,18 @@ def test_every_public_module_has_an_api_page_listed_in_the_index_and_the_nav(bui
         assert summary and summary.split()[0] in index, module
     home = (site / "index.html").read_text(encoding="utf-8")
     assert all(f'href="reference/{m.replace("_", "-")}/"' in home for m in modules), "the nav misses a module"
+
+
+def test_the_explorer_takes_its_constants_from_lesson_code(built_site):
+    """One source: the page's script is written from lesson_code.explorer.page_constants, and the
+    engine holds no copy of those numbers."""
+    from lesson_code.explorer import page_constants
+
+    site, _ = built_site
+    script = (site / "javascripts" / "explorer-constants.js").read_text(encoding="utf-8")
+    written = json.loads(re.search(r"Object\.freeze\((\{.*\})\)", script)[1])
+    assert written == page_constants()
+    engine = (ROOT / "docs" / "javascripts" / "gradient-flow-engine.js").read_text(encoding="utf-8")
+    assert not re.search(r"var (BATCH|MAX_DEPTH|LEAKY_RELU_SLOPE|BN_EPS) = [\d.]", engine)
+    scripts = mkdocs_config()["extra_javascript"]
+    assert scripts.index("javascripts/explorer-constants.js") < scripts.index("javascripts/gradient-flow-engine.js")

@@ -20,13 +20,15 @@
 (function () {
   "use strict";
 
-  var BATCH = 64;
-  var MAX_DEPTH = 100;
-  var LEAKY_RELU_SLOPE = 0.01;   // lesson_code.activations.LEAKY_RELU_SLOPE
-  var BN_EPS = 1e-5;             // lesson_code.remedies.BN_EPS
-  var ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu"];
-  var INITS = ["normal", "xavier", "he"];
-  var ARCHITECTURES = ["plain", "batchnorm", "residual"];
+  // Shared with lesson_code.explorer, defined there once (explorer-constants.js, written at build)
+  var constants = window.explorerConstants;
+  var BATCH = constants.BATCH;
+  var MAX_DEPTH = constants.MAX_DEPTH;
+  var LEAKY_RELU_SLOPE = constants.LEAKY_RELU_SLOPE;
+  var BN_EPS = constants.BN_EPS;
+  var ACTIVATIONS = constants.ACTIVATIONS;
+  var INITS = constants.INITS;
+  var ARCHITECTURES = constants.ARCHITECTURES;
 
   /* ---------- random numbers: mulberry32 streams, normals by the ziggurat method ---------- */
 
