@@ -21,7 +21,6 @@ initialization.
 from __future__ import annotations
 
 import itertools
-import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -196,24 +195,14 @@ class MLP:
         """a^L for a batch ``x`` of shape (batch, sizes[0])."""
         return self._activations(x)[0][-1]
 
-    def _activations(self, x: np.ndarray, one_block: bool = False) -> tuple[list[np.ndarray], np.ndarray]:
+    def _activations(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         """a^0, ..., a^L and z^L. Unlike :meth:`forward_pass` it keeps no other z^l:
-        backpropagation gets sigma'(z^l) from a^l (see ``Activation.derivative_from_output``).
-        With ``one_block``, a^1 to a^{L-1} are written into one allocation
-        (:func:`arrays_in_one_block`)."""
+        backpropagation gets sigma'(z^l) from a^l (see ``Activation.derivative_from_output``)."""
         a = self._check_inputs(x)
-        hidden = None
-        if one_block:
-            hidden = arrays_in_one_block([(a.shape[0], n) for n in self.sizes[1:-1]], self.dtype)
         activations = [a]
         for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            into_hidden = hidden is not None and layer < self.n_layers - 1
-            z = np.matmul(a, w.T, out=hidden[layer]) if into_hidden else a @ w.T  # (batch, n_out)
-            z += b
+            z = a @ w.T + b  # (batch, n_out)
             a = self._layer_activation(layer).function(z)
-            if into_hidden:
-                z[...] = a  # the array now holds a^l; the next layer reuses the freed temporary
-                a = z
             activations.append(a)
         return activations, z
 
@@ -275,11 +264,6 @@ class MLP:
         y : array of shape (batch, sizes[-1])
         loss : {"mse", "cross_entropy"}
 
-        Notes
-        -----
-        The hidden activations, and the weight gradients returned, each live in one allocation
-        (:func:`arrays_in_one_block`): the pass is then not dominated by memory page faults.
-
         Examples
         --------
         >>> net = MLP([2, 3, 1], seed=0)
@@ -287,15 +271,15 @@ class MLP:
         >>> [g.shape for g in grads.weights], round(grads.loss, 4)
         ([(3, 2), (1, 3)], 0.479)
         """
-        activations, z_last = self._activations(x, one_block=True)
+        activations, z_last = self._activations(x)
         batch = activations[0].shape[0]
         y = self._check_targets(y, batch, loss)
         delta, per_example_cost = self._output_delta(activations[-1], z_last, y, loss)
         delta /= batch  # dividing once here scales every later delta^l, by linearity
-        weight_grads = arrays_in_one_block([w.shape for w in self.weights], self.dtype)
+        weight_grads: list[np.ndarray] = [np.empty(0)] * self.n_layers
         bias_grads: list[np.ndarray] = [np.empty(0)] * self.n_layers
         for layer in range(self.n_layers - 1, -1, -1):
-            np.matmul(delta.T, activations[layer], out=weight_grads[layer])  # (n_out, n_in)
+            weight_grads[layer] = delta.T @ activations[layer]  # (n_out, n_in)
             bias_grads[layer] = delta.sum(axis=0)
             if layer > 0:
                 delta = delta @ self.weights[layer]  # (batch, n_in)
@@ -338,24 +322,6 @@ class MLP:
             factor[layer] = running
         bound = np.linalg.norm(error, axis=1)[:, None] * factor[None, :]
         return BiasBound(measured, bound)
-
-
-def arrays_in_one_block(shapes: Sequence[tuple[int, ...]], dtype: np.dtype) -> list[np.ndarray]:
-    """Uninitialised arrays of these shapes, each a view into one new allocation.
-
-    A deep network's backward pass keeps dozens of same-sized arrays alive at once (the
-    activations, the weight gradients). Allocated one by one, each is fresh memory whose pages
-    fault in one at a time, about a fifth of a float64 pass of the benchmark network; one large
-    block is mapped far more cheaply (see benchmarks/README.md).
-
-    >>> first, second = arrays_in_one_block([(2, 3), (4,)], np.float64)
-    >>> first.shape, second.shape, first.base is second.base
-    ((2, 3), (4,), True)
-    """
-    sizes = [math.prod(shape) for shape in shapes]
-    block = np.empty(sum(sizes), dtype)
-    ends = list(itertools.accumulate(sizes))
-    return [block[end - size : end].reshape(shape) for size, end, shape in zip(sizes, ends, shapes, strict=True)]
 
 
 def gradient_norms_per_layer(gradients: Gradients) -> LayerNorms:

@@ -313,11 +313,10 @@ def _textbook_weight_gradients(net: MLP, x: np.ndarray, y: np.ndarray) -> list[n
 
 
 @pytest.mark.parametrize("activation", HIDDEN)
-def test_gradients_from_one_block_are_the_textbook_ones_and_new_each_call(activation):
-    """gradients() writes the hidden activations and the weight gradients into one allocation
-    each. Its results must be those of the textbook equations, bit for bit those of a network
-    that has never run, whatever the batch sizes before, and a result handed out earlier must
-    neither change nor share memory with a later one."""
+def test_gradients_are_the_textbook_ones_and_new_each_call(activation):
+    """gradients() must give the results of the textbook equations, bit for bit those of a
+    network that has never run, whatever the batch sizes before, and a result handed out earlier
+    must neither change nor share memory with a later one."""
     rng = np.random.default_rng(3)
     sizes = [4, 6, 5, 3]
     used = MLP(sizes, activation=activation, init="xavier", seed=2)
@@ -337,7 +336,7 @@ def test_gradients_from_one_block_are_the_textbook_ones_and_new_each_call(activa
 
 
 def test_gradients_of_a_network_without_hidden_layers():
-    """No hidden layer: an empty block of activations, and the one weight gradient still right."""
+    """No hidden layer: the one weight gradient is still right."""
     net = MLP([3, 2], activation="tanh", seed=0)
     x, y = np.random.default_rng(1).standard_normal((4, 3)), np.zeros((4, 2))
     (result,), (textbook,) = net.gradients(x, y).weights, _textbook_weight_gradients(net, x, y)
