@@ -34,14 +34,13 @@ from threadpoolctl import threadpool_limits
 from lesson_code._checks import choice, finite_array, non_negative_number, positive_int, positive_number
 from lesson_code.baselines import LinearSVM, LogisticRegression
 from lesson_code.datasets import two_spirals
-from lesson_code.gradient_flow import per_layer_gain
+from lesson_code.gradient_flow import median_layer_weight_gradient_norms, per_layer_gain
 from lesson_code.network import MLP
 from lesson_code.remedies import (
     REMEDIES,
     BatchNormMLP,
     Network,
     build_network,
-    median_remedy_gradient_norms,
 )
 from lesson_code.seed_ensembles import CHAOS_TOLERANCE, NUDGE, median_text, nudge_parameters
 
@@ -533,12 +532,12 @@ FIX_SEEDS = 5
 def fix_profiles(depth: int, seeds: int = FIX_SEEDS) -> dict[tuple[str, str, str], np.ndarray]:
     """Median per-layer ||dC/dW^l|| for every configuration of :data:`FIX_CONFIGURATIONS` (cached).
 
-    Each profile is :func:`lesson_code.remedies.median_remedy_gradient_norms` with width 100 and
+    Each profile is :func:`lesson_code.gradient_flow.median_layer_weight_gradient_norms` with width 100 and
     batch 64, the measurement of the vanishing-gradient chapter.
     """
     with threadpool_limits(1):
         return {
-            (activation, init, kind): median_remedy_gradient_norms(kind, activation, init, depth, seeds=seeds)
+            (activation, init, kind): median_layer_weight_gradient_norms(activation, init, depth, seeds=seeds, architecture=kind)
             for activation, init, kind in FIX_CONFIGURATIONS
         }
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import positive_int
+from lesson_code._checks import choice, positive_int
 from lesson_code.network import MLP, gradient_norms_per_layer
+from lesson_code.remedies import REMEDIES, build_network
 
 CONFIGURATIONS: tuple[tuple[str, str], ...] = (
     ("sigmoid", "normal"),
@@ -54,6 +55,7 @@ def layer_weight_gradient_norms(
     width: int = WIDTH,
     batch: int = BATCH,
     seed: int = 0,
+    architecture: str = "plain",
 ) -> np.ndarray:
     """||dC/dW^l||_F for l = 1..depth of one random square network at initialization.
 
@@ -62,11 +64,16 @@ def layer_weight_gradient_norms(
     activation, init : str
         As for :class:`lesson_code.network.MLP`.
     depth : int
-        Number of weight layers L (>= 1); the network has sizes ``[width] * (depth + 1)``.
+        Number of weight layers L (>= 1; >= 2 for a residual network, which needs a hidden
+        layer); the network has sizes ``[width] * (depth + 1)``.
     width, batch : int
         Units per layer and examples in the batch.
     seed : int
-        Seeds both the network and the batch.
+        Seeds both the network and the batch, so the three architectures start from the same
+        weights.
+    architecture : {"plain", "batchnorm", "residual"}
+        The plain MLP, or the same network with batch normalization or residual connections
+        (:func:`lesson_code.remedies.build_network`).
 
     Returns
     -------
@@ -74,29 +81,38 @@ def layer_weight_gradient_norms(
 
     Examples
     --------
-    >>> norms = layer_weight_gradient_norms("sigmoid", "xavier", depth=10)
-    >>> print(f"{norms[0] / norms[-1]:.1e}")
-    1.4e-06
+    >>> for architecture in ("plain", "batchnorm", "residual"):
+    ...     norms = layer_weight_gradient_norms("sigmoid", "xavier", depth=10, architecture=architecture)
+    ...     print(architecture, f"{norms[0] / norms[-1]:.1e}")
+    plain 1.4e-06
+    batchnorm 1.8e-01
+    residual 1.1e-02
     """
+    architecture = choice(architecture, "architecture", REMEDIES)
     depth = positive_int(depth, "depth")
+    if architecture == "residual" and depth < 2:
+        raise ValueError(f"depth must be an integer >= 2 for a residual network, got {depth}")
     width = positive_int(width, "width")
     batch = positive_int(batch, "batch")
-    net = MLP([width] * (depth + 1), activation=activation, init=init, seed=seed)
     x, y = probe_batch(width, batch, seed)
-    return gradient_norms_per_layer(net.gradients(x, y)).weights
+    if architecture == "plain":
+        net = MLP([width] * (depth + 1), activation=activation, init=init, seed=seed)
+        return gradient_norms_per_layer(net.gradients(x, y)).weights
+    net = build_network(architecture, [width] * (depth + 1), activation=activation, init=init, seed=seed)
+    return np.array([np.linalg.norm(g) for g in net.gradients(x, y).weights])
 
 
 def median_layer_weight_gradient_norms(
-    activation: str, init: str, depth: int, seeds: int = SEEDS, width: int = WIDTH, batch: int = BATCH
+    activation: str, init: str, depth: int, seeds: int = SEEDS, width: int = WIDTH, batch: int = BATCH,
+    architecture: str = "plain",
 ) -> np.ndarray:
     """The per-layer profile of :func:`layer_weight_gradient_norms`, median over ``seeds`` draws.
 
-    >>> profile = median_layer_weight_gradient_norms("relu", "he", depth=4, seeds=3)
-    >>> profile.shape
+    >>> median_layer_weight_gradient_norms("relu", "he", depth=4, seeds=3, architecture="residual").shape
     (4,)
     """
     seeds = positive_int(seeds, "seeds")
-    runs = [layer_weight_gradient_norms(activation, init, depth, width, batch, s) for s in range(seeds)]
+    runs = [layer_weight_gradient_norms(activation, init, depth, width, batch, s, architecture) for s in range(seeds)]
     return np.median(np.array(runs), axis=0)
 
 

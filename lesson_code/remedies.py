@@ -52,9 +52,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import choice, finite_array, positive_int
+from lesson_code._checks import choice, finite_array
 from lesson_code.activations import Activation
-from lesson_code.gradient_flow import BATCH, SEEDS, WIDTH, layer_weight_gradient_norms, probe_batch
 from lesson_code.network import LOSSES, MLP
 from lesson_code.training import TrainingHistory, train
 
@@ -62,7 +61,7 @@ BN_EPS = 1e-5
 """The eps of batch normalization's sqrt(v + eps) (the value of Ioffe & Szegedy's code)."""
 
 REMEDIES = ("plain", "batchnorm", "residual")
-"""Network kinds :func:`build_network` and :func:`remedy_layer_weight_gradient_norms` know."""
+"""Network kinds :func:`build_network` knows (and :func:`lesson_code.gradient_flow.layer_weight_gradient_norms` measures)."""
 
 
 def batch_norm_backward(
@@ -442,70 +441,6 @@ def build_network(
     kind = choice(kind, "kind", REMEDIES)
     cls = {"plain": MLP, "batchnorm": BatchNormMLP, "residual": ResidualMLP}[kind]
     return cls(sizes, activation=activation, init=init, seed=seed, output_activation=output_activation)
-
-
-def remedy_layer_weight_gradient_norms(
-    kind: str,
-    activation: str,
-    init: str,
-    depth: int,
-    width: int = WIDTH,
-    batch: int = BATCH,
-    seed: int = 0,
-) -> np.ndarray:
-    """||dC/dW^l||_F for l = 1..depth of a random square network of the given ``kind``.
-
-    Exactly the measurement of :func:`lesson_code.gradient_flow.layer_weight_gradient_norms`
-    (sizes ``[width] * (depth + 1)``, a batch of N(0, 1) inputs with U[0, 1] targets, MSE
-    cost, the same seeds and therefore the same weights), with batch normalization or residual
-    connections switched on; ``kind="plain"`` returns that function's result.
-
-    Parameters
-    ----------
-    kind : {"plain", "batchnorm", "residual"}
-    activation, init : str
-        As for :class:`lesson_code.network.MLP`.
-    depth : int
-        Weight layers L; >= 2 (a residual net needs a hidden layer).
-    width, batch, seed : int
-
-    Returns
-    -------
-    ndarray of shape (depth,)
-
-    Examples
-    --------
-    >>> for kind in REMEDIES:
-    ...     norms = remedy_layer_weight_gradient_norms(kind, "sigmoid", "xavier", depth=10)
-    ...     print(f"{kind:<9} first/last = {norms[0] / norms[-1]:.1e}")
-    plain     first/last = 1.4e-06
-    batchnorm first/last = 1.8e-01
-    residual  first/last = 1.1e-02
-    """
-    kind = choice(kind, "kind", REMEDIES)
-    depth = positive_int(depth, "depth")
-    if depth < 2:
-        raise ValueError(f"depth must be an integer >= 2, got {depth}")
-    width = positive_int(width, "width")
-    batch = positive_int(batch, "batch")
-    if kind == "plain":
-        return layer_weight_gradient_norms(activation, init, depth, width, batch, seed)
-    net = build_network(kind, [width] * (depth + 1), activation=activation, init=init, seed=seed)
-    x, y = probe_batch(width, batch, seed)
-    return np.array([np.linalg.norm(g) for g in net.gradients(x, y).weights])
-
-
-def median_remedy_gradient_norms(
-    kind: str, activation: str, init: str, depth: int, seeds: int = SEEDS, width: int = WIDTH, batch: int = BATCH
-) -> np.ndarray:
-    """The per-layer profile of :func:`remedy_layer_weight_gradient_norms`, median over ``seeds``.
-
-    >>> median_remedy_gradient_norms("residual", "relu", "he", depth=4, seeds=3).shape
-    (4,)
-    """
-    seeds = positive_int(seeds, "seeds")
-    runs = [remedy_layer_weight_gradient_norms(kind, activation, init, depth, width, batch, s) for s in range(seeds)]
-    return np.median(np.array(runs), axis=0)
 
 
 def train_network(

@@ -21,9 +21,9 @@ from lesson_code.comparisons import (
     train_classifier,
 )
 from lesson_code.datasets import two_spirals
-from lesson_code.gradient_flow import per_layer_gain
+from lesson_code.gradient_flow import median_layer_weight_gradient_norms, per_layer_gain
 from lesson_code.network import MLP
-from lesson_code.remedies import BatchNormMLP, build_network, median_remedy_gradient_norms, train_network
+from lesson_code.remedies import BatchNormMLP, build_network, train_network
 
 
 def test_spiral_data_is_a_shuffle_of_two_spirals():
@@ -155,7 +155,7 @@ def test_fix_table_is_built_from_the_profiles():
     profiles = fix_profiles(4, 2)
     for row in rows:
         key = (row.activation, row.init, row.kind)
-        np.testing.assert_allclose(profiles[key], median_remedy_gradient_norms(row.kind, row.activation, row.init, 4, seeds=2))
+        np.testing.assert_allclose(profiles[key], median_layer_weight_gradient_norms(row.activation, row.init, 4, seeds=2, architecture=row.kind))
         assert row.ratios[4] == pytest.approx(profiles[key][0] / profiles[key][-1])
         assert row.gain == pytest.approx(per_layer_gain(profiles[key]))
     text = format_fix_table(rows)

@@ -11,13 +11,12 @@ from lesson_code.explorer import (
     layer_profile,
 )
 from lesson_code.gradient_flow import layer_weight_gradient_norms
-from lesson_code.remedies import remedy_layer_weight_gradient_norms
 
 
 @pytest.mark.parametrize("architecture", ["plain", "batchnorm", "residual"])
 def test_at_scale_one_it_is_the_chapters_measurement(architecture):
     profile = layer_profile(architecture, "tanh", "xavier", depth=6, width=20, seed=4)
-    expected = remedy_layer_weight_gradient_norms(architecture, "tanh", "xavier", 6, width=20, seed=4)
+    expected = layer_weight_gradient_norms("tanh", "xavier", 6, width=20, seed=4, architecture=architecture)
     np.testing.assert_allclose(profile.gradient_norms, expected, rtol=1e-12)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lesson_code.activations import get_activation
-from lesson_code.gradient_flow import layer_weight_gradient_norms, probe_batch
+from lesson_code.gradient_flow import layer_weight_gradient_norms, median_layer_weight_gradient_norms, probe_batch
 from lesson_code.network import INITS, MLP
 from lesson_code.remedies import (
     BN_EPS,
@@ -18,8 +18,6 @@ from lesson_code.remedies import (
     ResidualMLP,
     batch_norm_backward,
     build_network,
-    median_remedy_gradient_norms,
-    remedy_layer_weight_gradient_norms,
     train_network,
 )
 from lesson_code.residual import BLOCKS, PreActResidualMLP, block_statistics, build_residual, stream
@@ -220,17 +218,19 @@ def test_all_kinds_start_from_the_weights_of_the_plain_mlp(kind):
         np.testing.assert_array_equal(a, b)
 
 
-def test_plain_profile_is_the_gradient_flow_profile():
+def test_plain_profile_is_the_mlp_profile():
+    net = MLP([100] * 7, activation="relu", init="he", seed=2)
+    x, y = probe_batch(100, 64, 2)
     np.testing.assert_array_equal(
-        remedy_layer_weight_gradient_norms("plain", "relu", "he", 6, seed=2),
-        layer_weight_gradient_norms("relu", "he", 6, seed=2),
+        layer_weight_gradient_norms("relu", "he", 6, seed=2, architecture="plain"),
+        [np.linalg.norm(g) for g in net.gradients(x, y).weights],
     )
 
 
 def test_fixes_stop_the_vanishing_of_sigmoid_xavier():
-    plain = median_remedy_gradient_norms("plain", "sigmoid", "xavier", depth=20, seeds=3)
+    plain = median_layer_weight_gradient_norms("sigmoid", "xavier", depth=20, seeds=3)
     for kind in ("batchnorm", "residual"):
-        fixed = median_remedy_gradient_norms(kind, "sigmoid", "xavier", depth=20, seeds=3)
+        fixed = median_layer_weight_gradient_norms("sigmoid", "xavier", depth=20, seeds=3, architecture=kind)
         # through the hidden layers the plain net loses > 10 orders of magnitude; the fixes < 2
         assert plain[0] / plain[-2] < 1e-10
         assert fixed[0] / fixed[-2] > 1e-2
@@ -238,8 +238,8 @@ def test_fixes_stop_the_vanishing_of_sigmoid_xavier():
 
 def test_batchnorm_profile_does_not_depend_on_the_weight_scale():
     """N(0, 1) and Xavier weights differ by a factor ~10; batch norm divides it out of z."""
-    normal = remedy_layer_weight_gradient_norms("batchnorm", "sigmoid", "normal", depth=8)
-    xavier = remedy_layer_weight_gradient_norms("batchnorm", "sigmoid", "xavier", depth=8)
+    normal = layer_weight_gradient_norms("sigmoid", "normal", depth=8, architecture="batchnorm")
+    xavier = layer_weight_gradient_norms("sigmoid", "xavier", depth=8, architecture="batchnorm")
     assert np.all(np.abs(np.log10(normal[1:-1] / normal[-2]) - np.log10(xavier[1:-1] / xavier[-2])) < 0.3)
 
 
@@ -282,8 +282,10 @@ def test_argument_errors_name_the_argument():
         ResidualMLP([2, 1])
     with pytest.raises(ValueError, match="kind must be one of 'plain', 'batchnorm', 'residual'"):
         build_network("dropout", [2, 3, 1])
-    with pytest.raises(ValueError, match="depth must be an integer >= 2"):
-        remedy_layer_weight_gradient_norms("residual", "relu", "he", depth=1)
+    with pytest.raises(ValueError, match="depth must be an integer >= 2 for a residual network"):
+        layer_weight_gradient_norms("relu", "he", depth=1, architecture="residual")
+    with pytest.raises(ValueError, match="architecture must be one of"):
+        layer_weight_gradient_norms("relu", "he", depth=3, architecture="dropout")
     with pytest.raises(ValueError, match="cross_entropy' needs a sigmoid output"):
         BatchNormMLP([2, 3, 1], output_activation="linear").gradients(np.ones((4, 2)), np.ones((4, 1)), "cross_entropy")
     with pytest.raises(ValueError, match="x must have shape"):
