@@ -26,12 +26,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from lesson_code._checks import choice, finite_array, non_negative_number, positive_int, positive_number
+from lesson_code._checks import (
+    choice,
+    finite_array,
+    flag,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    seed_value,
+)
 from lesson_code.baselines import LinearSVM, LogisticRegression
 from lesson_code.datasets import two_spirals
 from lesson_code.gradient_flow import median_layer_weight_gradient_norms, per_layer_gain
@@ -43,6 +51,7 @@ from lesson_code.remedies import (
     build_network,
 )
 from lesson_code.seed_ensembles import CHAOS_TOLERANCE, NUDGE, median_text, nudge_parameters
+from lesson_code.tables import table
 
 CONVEX_MODELS = ("svm", "logistic")
 """Convex baselines :func:`convex_restarts` knows: the hinge loss and the logistic loss."""
@@ -296,25 +305,39 @@ def train_classifier(
     nudge_parameters(net.parameters(), non_negative_number(nudge, "nudge"), seed)
     learning_rate = positive_number(learning_rate, "learning_rate")
     epochs = positive_int(epochs, "epochs")
-    targets = labels[:, None].astype(float)
-    losses, diverged = [], False
+    losses = descend(net, X, labels, learning_rate, epochs)
+    with threadpool_limits(1), np.errstate(over="ignore", invalid="ignore"):
+        accuracy = float(np.mean(predict_labels(net, X, X) == labels))
+    return ClassifierRun(net, losses, not np.isfinite(losses[-1]), accuracy, X)
+
+
+def descend(net: Network, X: np.ndarray, y: np.ndarray, learning_rate: float, steps: int) -> np.ndarray:
+    """Take ``steps`` full-batch gradient steps theta <- theta - eta dC/dtheta on the
+    cross-entropy of (X, y), in place, stopping at the first loss that is not finite.
+
+    Returns the loss before every step and after the last one (``steps + 1`` values, fewer if
+    the loss overflowed). The caller checks the inputs; BLAS runs on one thread.
+    """
+    targets = np.asarray(y, dtype=float)[:, None]
+    losses = []
     with threadpool_limits(1), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for epoch in range(epochs + 1):
+        for step in range(steps + 1):
             gradients = net.gradients(X, targets, loss="cross_entropy")
             losses.append(gradients.loss)
-            if not np.isfinite(gradients.loss):
-                diverged = True
+            if not np.isfinite(gradients.loss) or step == steps:
                 break
-            if epoch < epochs:
-                for parameter, gradient in zip(net.parameters(), gradients.parameters(), strict=True):
-                    parameter -= learning_rate * gradient
-        accuracy = float(np.mean(predict_labels(net, X, X) == labels))
-    return ClassifierRun(net, np.array(losses), diverged, accuracy, X)
+            for parameter, gradient in zip(net.parameters(), gradients.parameters(), strict=True):
+                parameter -= learning_rate * gradient
+    return np.array(losses)
 
 
 @dataclass(frozen=True)
 class SpiralStudy:
-    """Everything chapter 7 measures on the spirals; see :func:`spiral_study`."""
+    """Everything chapter 7 measures on the spirals; see :func:`spiral_study`.
+
+    The deep networks are trained when first asked for (:meth:`run`) and kept: the figures need
+    a few runs, the chapter all of them, and each is the same whoever asks first.
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -322,40 +345,50 @@ class SpiralStudy:
     y_test: np.ndarray
     svm: ConvexRestarts
     logistic: ConvexRestarts
-    recipe_seeds: dict[str, tuple[ClassifierRun, ...]]
-    nudged: dict[str, ClassifierRun]
+    n_seeds: int
+    _runs: dict[tuple[str, int, bool], ClassifierRun] = field(default_factory=dict, repr=False, compare=False)
+
+    def run(self, recipe: str = "relu_he", seed: int = 0, nudged: bool = False) -> ClassifierRun:
+        """A recipe of :data:`SPIRAL_RECIPES` trained from ``seed`` (:func:`train_classifier`);
+        ``nudged``: with every initial parameter moved by a relative :data:`NUDGE` (1e-12)."""
+        key = (choice(recipe, "recipe", SPIRAL_RECIPES), seed_value(seed), flag(nudged, "nudged"))
+        if key not in self._runs:
+            chosen = SPIRAL_RECIPES[recipe]
+            self._runs[key] = train_classifier(
+                self.X, self.y, kind=chosen.kind, activation=chosen.activation, init=chosen.init,
+                learning_rate=chosen.learning_rate, seed=seed, nudge=NUDGE if nudged else 0.0)
+        return self._runs[key]
+
+    def runs(self, recipe: str = "relu_he") -> tuple[ClassifierRun, ...]:
+        """A recipe trained from every seed, 0 to ``n_seeds`` - 1."""
+        return tuple(self.run(recipe, seed) for seed in range(self.n_seeds))
 
     @property
     def seeds(self) -> tuple[ClassifierRun, ...]:
         """The ReLU + He network from every seed."""
-        return self.recipe_seeds["relu_he"]
-
-    @property
-    def recipe_runs(self) -> dict[str, ClassifierRun]:
-        """Every recipe from seed 0."""
-        return {name: runs[0] for name, runs in self.recipe_seeds.items()}
+        return self.runs("relu_he")
 
     def accuracies(self, recipe: str = "relu_he") -> np.ndarray:
         """Training accuracy of a recipe of :data:`SPIRAL_RECIPES`, one per seed."""
-        return np.array([run.accuracy for run in self.recipe_seeds[choice(recipe, "recipe", SPIRAL_RECIPES)]])
+        return np.array([run.accuracy for run in self.runs(recipe)])
 
     def test_accuracies(self, recipe: str = "relu_he") -> np.ndarray:
         """Held-out accuracy (on ``X_test``) of a recipe of :data:`SPIRAL_RECIPES`, one per seed."""
-        runs = self.recipe_seeds[choice(recipe, "recipe", SPIRAL_RECIPES)]
-        return np.array([np.mean(predict_labels(run.net, self.X_test, run.reference) == self.y_test) for run in runs])
+        return np.array([np.mean(predict_labels(run.net, self.X_test, run.reference) == self.y_test)
+                         for run in self.runs(recipe)])
 
     def final_losses(self, recipe: str = "relu_he") -> np.ndarray:
         """Final training loss of a recipe of :data:`SPIRAL_RECIPES`, one per seed."""
-        return np.array([run.final_loss for run in self.recipe_seeds[choice(recipe, "recipe", SPIRAL_RECIPES)]])
+        return np.array([run.final_loss for run in self.runs(recipe)])
 
     def chaotic(self, recipe: str, tolerance: float = CHAOS_TOLERANCE) -> bool:
         """Whether seed 0 of the recipe, restarted with every initial parameter nudged by a
-        relative 1e-12 (``nudged``), ends with a final loss more than ``tolerance`` away.
+        relative 1e-12, ends with a final loss more than ``tolerance`` away.
 
         A stable run carries the nudge through 300 steps as a change of about 1e-12 to 1e-9; a
         chaotic one amplifies it into a visibly different result (1e-3 and more here).
         """
-        change = abs(self.nudged[recipe].final_loss - self.recipe_seeds[recipe][0].final_loss)
+        change = abs(self.run(recipe, 0, nudged=True).final_loss - self.run(recipe, 0).final_loss)
         return not change <= tolerance
 
     def table(self) -> str:
@@ -364,18 +397,19 @@ class SpiralStudy:
         :func:`~lesson_code.seed_ensembles.median_text`), the median final loss, and whether the
         nudged restart of seed 0 ended where it did ("stable") or elsewhere ("chaotic", for which
         no median is printed: a median of chaotic runs moves from machine to machine)."""
-        lines = [f"{'model':<30}{'training':>9}{'held-out':>9}  final loss  nudged"]
-        for fits, label in ((self.svm, "linear SVM"), (self.logistic, "logistic regression")):
-            lines.append(f"{label:<30}{fits.accuracies[0]:9.1%}{fits.fitted.score(self.X_test, self.y_test):9.1%}")
+        rows = {label: {"training": f"{fits.accuracies[0]:.1%}",
+                        "held-out": f"{fits.fitted.score(self.X_test, self.y_test):.1%}",
+                        "final loss": "", "nudged": ""}
+                for fits, label in ((self.svm, "linear SVM"), (self.logistic, "logistic regression"))}
         for name, recipe in SPIRAL_RECIPES.items():
             if self.chaotic(name):
-                lines.append(f"{recipe.label:<30}{'':32}chaotic")
+                rows[recipe.label] = {"training": "", "held-out": "", "final loss": "", "nudged": "chaotic"}
                 continue
-            train, test = (median_text(values, 1, 100) + "%"
-                           for values in (self.accuracies(name), self.test_accuracies(name)))
-            loss = median_text(self.final_losses(name), 2)
-            lines.append(f"{recipe.label:<30}{train:>9}{test:>9}  {loss:<10}  stable")
-        return "\n".join(lines)
+            rows[recipe.label] = {"training": median_text(self.accuracies(name), 1, 100) + "%",
+                                  "held-out": median_text(self.test_accuracies(name), 1, 100) + "%",
+                                  "final loss": median_text(self.final_losses(name), 2),
+                                  "nudged": "stable"}
+        return table(rows, index="model")
 
     @property
     def seed_losses(self) -> np.ndarray:
@@ -395,9 +429,9 @@ def spiral_study(n_seeds: int = 10, n_starts: int = 10) -> SpiralStudy:
     * ``X``, ``y``: :func:`spiral_data`; ``X_test``, ``y_test``: the held-out draw
       (seed :data:`SPIRAL_TEST_SEED`);
     * ``svm``, ``logistic``: :func:`convex_restarts` with lam = 0.01, starts N(0, 10^2);
-    * ``recipe_seeds``: every recipe of :data:`SPIRAL_RECIPES` from seeds 0..n_seeds-1;
-    * ``nudged``: every recipe from seed 0 with its start nudged by a relative 1e-12
-      (:func:`train_classifier`'s ``nudge``), for :meth:`SpiralStudy.chaotic`.
+    * :meth:`SpiralStudy.run`: a recipe of :data:`SPIRAL_RECIPES` from one seed, as drawn or
+      nudged by a relative 1e-12 (for :meth:`SpiralStudy.chaotic`); :meth:`SpiralStudy.runs`:
+      from seeds 0..n_seeds-1.
 
     One run of a recipe can be chaotic (the batch-norm network ends tens of points of accuracy
     apart when its initial weights move by one rounding error), so the chapter reports the
@@ -405,25 +439,12 @@ def spiral_study(n_seeds: int = 10, n_starts: int = 10) -> SpiralStudy:
     :data:`SPIRAL_EPOCHS` full-batch steps. The result is cached, so a chapter and its figures
     share one run; treat it as read-only.
     """
-    n_seeds = positive_int(n_seeds, "n_seeds")
     X, y = spiral_data()
     X_test, y_test = spiral_data(seed=SPIRAL_TEST_SEED)
-
-    def run(recipe: SpiralRecipe, seed: int, nudge: float = 0.0) -> ClassifierRun:
-        return train_classifier(X, y, kind=recipe.kind, activation=recipe.activation, init=recipe.init,
-                                learning_rate=recipe.learning_rate, seed=seed, nudge=nudge)
-
-    return SpiralStudy(
-        X=X,
-        y=y,
-        X_test=X_test,
-        y_test=y_test,
-        svm=convex_restarts("svm", X, y, n_starts=n_starts),
-        logistic=convex_restarts("logistic", X, y, n_starts=n_starts),
-        recipe_seeds={name: tuple(run(recipe, seed) for seed in range(n_seeds))
-                      for name, recipe in SPIRAL_RECIPES.items()},
-        nudged={name: run(recipe, 0, NUDGE) for name, recipe in SPIRAL_RECIPES.items()},
-    )
+    return SpiralStudy(X=X, y=y, X_test=X_test, y_test=y_test,
+                       svm=convex_restarts("svm", X, y, n_starts=n_starts),
+                       logistic=convex_restarts("logistic", X, y, n_starts=n_starts),
+                       n_seeds=positive_int(n_seeds, "n_seeds"))
 
 
 def spread_text(spread: float, scale: float) -> str:

@@ -18,19 +18,20 @@ A convex model has no such disagreement: every start ends at the same parameters
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from lesson_code._checks import finite_array, non_negative_number, positive_int, positive_number
-from lesson_code.comparisons import SPIRAL_SIZES, SPIRAL_TEST_SEED, predict_labels, spiral_data
+from lesson_code.comparisons import SPIRAL_SIZES, SPIRAL_TEST_SEED, descend, predict_labels, spiral_data
 from lesson_code.network import MLP
 from lesson_code.remedies import Network
 from lesson_code.seed_ensembles import nudge_parameters
+from lesson_code.tables import table
 
 LONG_RATE = 0.2
 """A learning rate at which every seed keeps improving for 3000 steps (at 0.5, the rate of the
@@ -61,9 +62,9 @@ def train_with_checkpoints(
 
     Network k starts from ``MLP(sizes, activation, init, seeds[k], "sigmoid")``, moved by
     ``nudge`` as in :func:`~lesson_code.comparisons.train_classifier`, and takes
-    theta <- theta - learning_rate dC/dtheta: the steps of ``train_classifier`` with
-    ``kind="plain"``, which keeps only the last network. A run that diverges ends with
-    non-finite weights.
+    the steps of :func:`~lesson_code.comparisons.descend`, as ``train_classifier`` with
+    ``kind="plain"`` does (which keeps only the last network). A diverging run stops at its first
+    non-finite loss.
 
     Examples
     --------
@@ -87,27 +88,13 @@ def train_with_checkpoints(
     if not steps or steps[0] < 0:
         raise ValueError(f"checkpoints must be step counts >= 0, got {list(checkpoints)}")
     kept: dict[int, list[MLP]] = {step: [] for step in steps}
-    with threadpool_limits(1), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for seed in seeds:
-            net = MLP(sizes, activation=activation, init=init, seed=seed, output_activation="sigmoid")
-            nudge_parameters(net.parameters(), nudge, seed)
-            for step in range(steps[-1] + 1):
-                if step in kept:
-                    kept[step].append(_copy(net))
-                if step < steps[-1]:
-                    gradients = net.gradients(X, targets, loss="cross_entropy")
-                    for parameter, gradient in zip(net.parameters(), gradients.parameters(), strict=True):
-                        parameter -= learning_rate * gradient
+    for seed in seeds:
+        net = MLP(sizes, activation=activation, init=init, seed=seed, output_activation="sigmoid")
+        nudge_parameters(net.parameters(), nudge, seed)
+        for previous, step in itertools.pairwise([0, *steps]):
+            descend(net, X, y, learning_rate, step - previous)
+            kept[step].append(copy.deepcopy(net))
     return {step: tuple(nets) for step, nets in kept.items()}
-
-
-def _copy(net: MLP) -> MLP:
-    """An independent copy of a plain MLP."""
-    copy = MLP(net.sizes, activation=net.activation.name, init=net.init, seed=net.seed,
-               output_activation=net.output_activation.name)
-    copy.weights = [w.copy() for w in net.weights]
-    copy.biases = [b.copy() for b in net.biases]
-    return copy
 
 
 def grid_labels(nets: Sequence[Network], axis: np.ndarray = PLANE, reference: np.ndarray | None = None) -> np.ndarray:
@@ -179,13 +166,14 @@ class LongRuns:
     def report(self) -> str:
         """One line per checkpoint: the range over seeds of the training accuracy, the held-out
         accuracy and the training loss, and the median disagreement between seeds."""
-        lines = [f"{'steps':>5}  {'training':<13}{'held-out':<13}{'loss':<13}seeds disagree"]
+        rows = {}
         for step in sorted(self.nets):
-            train, test = self.accuracies(step), self.accuracies(step, held_out=True)
-            spans = [f"{v.min():{form}}-{v.max():{form}}" for v, form in ((train, ".1%"), (test, ".1%"),
-                                                                           (self.losses(step), ".3f"))]
-            lines.append(f"{step:>5}  " + "".join(f"{span:<13}" for span in spans) + f"{self.disagreement(step):.1%}")
-        return "\n".join(lines)
+            measured = {"training": self.accuracies(step), "held-out": self.accuracies(step, held_out=True),
+                        "loss": self.losses(step)}
+            rows[str(step)] = {column: f"{values.min():{form}}-{values.max():{form}}"
+                               for (column, values), form in zip(measured.items(), (".1%", ".1%", ".3f"), strict=True)}
+            rows[str(step)]["seeds disagree"] = self.disagreement(step)
+        return table(rows, number=".1%", index="steps")
 
     def _at(self, step: int) -> tuple[MLP, ...]:
         if step not in self.nets:

@@ -7,6 +7,7 @@ import pytest
 
 from lesson_code.comparisons import (
     FIX_CONFIGURATIONS,
+    SPIRAL_RECIPES,
     convex_restarts,
     fix_profiles,
     fix_table,
@@ -168,8 +169,8 @@ def test_spiral_study_convex_models_agree_and_deep_nets_do_not():
     assert study.svm.objective_spread <= 1e-9 * study.svm.objectives.min()
     assert study.logistic.objective_spread <= 1e-9 * study.logistic.objectives.min()
     assert len(set(np.round(study.seed_losses, 6))) == len(study.seeds)  # ten different answers
-    assert study.recipe_runs["relu_he"] is study.seeds[0]
-    assert all(len(runs) == 10 for runs in study.recipe_seeds.values())
+    assert study.run("relu_he") is study.seeds[0]  # trained once, whoever asks first
+    assert all(len(study.runs(name)) == 10 for name in SPIRAL_RECIPES)
     assert np.median(study.seed_accuracies) > study.svm.accuracies[0] + 0.2
     np.testing.assert_array_equal(study.accuracies("relu_he"), study.seed_accuracies)
     with pytest.raises(ValueError, match="recipe must be one of"):
@@ -180,10 +181,10 @@ def test_spiral_study_tells_the_chaotic_recipe_from_the_stable_ones():
     study = spiral_study()
     for name in ("sigmoid_normal", "tanh_xavier", "relu_he"):
         assert not study.chaotic(name)
-        assert abs(study.nudged[name].final_loss - study.recipe_runs[name].final_loss) < 1e-8
+        assert abs(study.run(name, nudged=True).final_loss - study.run(name).final_loss) < 1e-8
     assert study.chaotic("sigmoid_normal_batchnorm")
-    assert abs(study.nudged["sigmoid_normal_batchnorm"].final_loss
-               - study.recipe_runs["sigmoid_normal_batchnorm"].final_loss) > 1e-4
+    assert abs(study.run("sigmoid_normal_batchnorm", nudged=True).final_loss
+               - study.run("sigmoid_normal_batchnorm").final_loss) > 1e-4
 
 
 def test_convex_summary_prints_the_objective_and_both_spreads():
@@ -202,7 +203,7 @@ def test_spiral_study_holds_out_a_second_draw_of_the_same_arms():
         nearest = np.min(np.linalg.norm(points[:, None] - clean[None], axis=-1), axis=1)
         assert nearest.max() < 5 * 0.05 * np.sqrt(2)
     assert not np.any(np.all(np.isclose(study.X[:, None], study.X_test[None]), axis=-1))
-    run = study.recipe_runs["relu_he"]
+    run = study.run("relu_he")
     assert study.test_accuracies()[0] == np.mean(predict_labels(run.net, study.X_test) == study.y_test)
     held_out = study.test_accuracies("relu_he")
     assert held_out.shape == (10,) and np.median(held_out) > study.svm.fitted.score(study.X_test, study.y_test) + 0.2
@@ -214,8 +215,8 @@ def test_spiral_table_has_one_row_per_model_and_no_median_for_a_chaotic_recipe()
     study = spiral_study()
     lines = study.table().splitlines()
     assert lines[0].split() == ["model", "training", "held-out", "final", "loss", "nudged"]
-    assert len(lines) == 1 + 2 + len(study.recipe_seeds)
+    assert len(lines) == 1 + 2 + len(SPIRAL_RECIPES)
     assert lines[1].startswith("linear SVM") and f"{study.svm.accuracies[0]:.1%}" in lines[1]
     (chaotic,) = [line for line in lines if line.endswith("chaotic")]
     assert chaotic.startswith("sigmoid, N(0, 1), batch norm") and "%" not in chaotic
-    assert sum(line.endswith("stable") for line in lines) == len(study.recipe_seeds) - 1
+    assert sum(line.endswith("stable") for line in lines) == len(SPIRAL_RECIPES) - 1

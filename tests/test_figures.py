@@ -166,6 +166,23 @@ def test_no_text_is_smaller_than_the_minimum(drawn, narrow):
         assert not small, f"{name} ({'narrow' if narrow else 'wide'}): text below {MIN_FONT_POINTS} pt: {small}"
 
 
+def test_log_axes_write_powers_of_ten_in_plain_text(drawn):
+    """Tick labels of log axes are Unicode text (10⁻⁵), not mathtext that pyparsing must parse."""
+    log_axes = 0
+    for name, figure in drawn.items():
+        for ax in figure.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                if axis.get_scale() != "log":
+                    continue
+                log_axes += 1
+                labels = [t.get_text() for t in axis.get_ticklabels(which="both") if t.get_text()]
+                assert labels, f"{name}: a log axis has no tick labels"
+                assert not [label for label in labels if "$" in label], f"{name}: mathtext tick labels {labels}"
+                assert any(re.fullmatch(r"(\d+×)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", label) for label in labels), (
+                    f"{name}: no power of ten among {labels}")
+    assert log_axes >= 10
+
+
 def test_narrow_layout_is_narrow_and_stacks_the_panels(drawn):
     from lesson_code.figures.registry import NARROW_WIDTH
     from lesson_code.figures.render import draw_variant

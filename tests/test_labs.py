@@ -11,6 +11,7 @@ The built pages are checked for outputs in ``test_site_build.py`` and in a brows
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -129,3 +130,14 @@ def test_on_a_phone_the_prompt_is_a_label_above_the_code_not_a_gutter(browser, s
     labelled = [c["prompt_above"] and c["prompt"].replace("\xa0", " ").startswith("In [") for c in cells]
     assert all(labelled) and all(c["code_share"] > 0.85 for c in cells), cells
     assert all(share > 0.85 for share in images), images
+
+
+def test_kernels_get_one_blas_thread_and_no_backend_and_the_environment_comes_back(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setattr(labs, "_notebook_memo", SimpleNamespace(save=lambda: None, summary=lambda: ""))
+    monkeypatch.setattr(labs, "_math_memo", SimpleNamespace(save=lambda: None, summary=lambda: ""))
+    labs.on_pre_build(None)
+    assert "MPLBACKEND" not in os.environ and os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    labs.on_post_build(SimpleNamespace(site_dir="/nonexistent"))
+    assert os.environ["MPLBACKEND"] == "Agg" and "OPENBLAS_NUM_THREADS" not in os.environ

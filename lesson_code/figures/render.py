@@ -31,6 +31,7 @@ from pathlib import Path
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogFormatterSciNotation
 from PIL import Image
 from threadpoolctl import threadpool_limits
 
@@ -98,6 +99,47 @@ def figure_key(spec: FigureSpec, core_digest: str | None = None) -> str:
     return digest.hexdigest()
 
 
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+MATHTEXT_POWER = re.compile(r"\$\\mathdefault\{(?P<mantissa>.*?)(?P<base>\d+)\^\{(?P<exponent>-?\d+)\}\}\$")
+
+
+class PowerOfTenFormatter(LogFormatterSciNotation):
+    r"""Log-axis tick labels such as 10⁻⁵ and 2×10³, written with Unicode superscripts.
+
+    matplotlib writes them as mathtext (``$\mathdefault{10^{-5}}$``), which it parses with
+    pyparsing for every label of every draw: a third of the time it took to save the figures.
+    The labels read the same; the ticks chosen are matplotlib's own.
+
+    >>> formatter = PowerOfTenFormatter()
+    >>> formatter.convert_label(r"$\mathdefault{10^{-5}}$"), formatter.convert_label(r"$\mathdefault{2\times10^{3}}$")
+    ('10⁻⁵', '2×10³')
+    """
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.convert_label(super().__call__(x, pos))
+
+    @staticmethod
+    def convert_label(label: str) -> str:
+        power = MATHTEXT_POWER.fullmatch(label)
+        if power is None:  # an empty label (a minor tick left unlabelled) or plain text
+            return label
+        mantissa = power["mantissa"].replace(r"\times", "×")
+        return f"{mantissa}{power['base']}{power['exponent'].translate(SUPERSCRIPT)}"
+
+
+def with_plain_text_powers(figure: Figure) -> Figure:
+    """Give every log axis of ``figure`` a :class:`PowerOfTenFormatter` in place of matplotlib's
+    default (major and minor ticks alike); axes that set their own formatter keep it."""
+    for ax in figure.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            for formatter, replace in ((axis.get_major_formatter(), axis.set_major_formatter),
+                                       (axis.get_minor_formatter(), axis.set_minor_formatter)):
+                if type(formatter) is LogFormatterSciNotation:
+                    replace(PowerOfTenFormatter(axis.get_transform().base, labelOnlyBase=formatter.labelOnlyBase,
+                                                minor_thresholds=formatter.minor_thresholds))
+    return figure
+
+
 def draw_variant(spec: FigureSpec, narrow: bool = False) -> Figure:
     """Call the figure function, in the narrow layout if ``narrow``; FigureError if it fails."""
     with matplotlib.rc_context(STYLE), narrow_layout(narrow):
@@ -113,7 +155,7 @@ def draw_variant(spec: FigureSpec, narrow: bool = False) -> Figure:
             spec.name, f"{spec.function.__name__}() must return a matplotlib Figure, "
             f"got {type(figure).__name__}"
         )
-    return figure
+    return with_plain_text_powers(figure)
 
 
 def published_bytes(spec: FigureSpec, figure: Figure) -> bytes:
