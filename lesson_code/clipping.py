@@ -14,6 +14,11 @@ References: Mikolov, "Statistical language models based on neural networks", PhD
 for value clipping; Pascanu, Mikolov & Bengio, "On the difficulty of training recurrent neural
 networks", ICML (2013), for clipping by norm; Goodfellow, Bengio & Courville, *Deep Learning*,
 sec. 10.11.1 (2016).
+
+Every function takes gradients as a list or tuple of arrays, one per parameter, of any shapes
+(a bare array is refused: its rows are not separate parameters), and never modifies them. A
+wrong type raises TypeError; an empty list, a bad limit or (where a direction or a rescaling is
+needed) a NaN, infinite or all-zero gradient raises ValueError naming the argument.
 """
 
 from __future__ import annotations
@@ -58,30 +63,11 @@ def _norm(arrays: list[np.ndarray]) -> float:
 
 
 def global_norm(gradients: Sequence[np.ndarray]) -> float:
-    """The Euclidean norm of all gradient arrays taken together as one vector.
+    """||g|| = sqrt(sum_i sum_j g_ij^2) over every entry j of every array i, as one vector.
 
-    ||g|| = sqrt(sum_i sum_j g_ij^2), where i runs over the arrays and j over their entries.
+    Never overflows for finite entries; ``inf`` if an entry is infinite and ``nan`` if one is
+    NaN, so a training loop can record a blown-up gradient.
 
-    Parameters
-    ----------
-    gradients : list or tuple of array_like
-        One array per parameter, of any shapes.
-
-    Returns
-    -------
-    float
-        The norm. It is ``inf`` if an entry is infinite and ``nan`` if an entry is NaN, so a
-        training loop can record a blown-up gradient; it never overflows for finite entries.
-
-    Raises
-    ------
-    TypeError
-        If ``gradients`` is not a list or tuple of numeric arrays.
-    ValueError
-        If ``gradients`` is empty.
-
-    Examples
-    --------
     >>> print(global_norm([np.array([3.0]), np.array([[4.0, 0.0]])]))
     5.0
     """
@@ -94,34 +80,17 @@ def global_norm(gradients: Sequence[np.ndarray]) -> float:
 def clip_by_global_norm(
     gradients: Sequence[np.ndarray], max_norm: float
 ) -> tuple[list[np.ndarray], float]:
-    """Rescale all gradients together so that their global norm is at most ``max_norm``.
-
-    g <- g * min(1, max_norm / ||g||): above the limit every array is multiplied by the same
-    factor, so the direction of g is unchanged; at or below it nothing changes.
-
-    Parameters
-    ----------
-    gradients : list or tuple of array_like
-        One array per parameter. They are not modified.
-    max_norm : float
-        The largest global norm allowed, > 0.
+    """g <- g min(1, max_norm / ||g||): cap the global norm at ``max_norm`` > 0, keep the direction.
 
     Returns
     -------
     clipped : list of numpy.ndarray
-        Float64 copies of the gradients, rescaled if their norm exceeded ``max_norm``.
+        Float64 copies, rescaled if the norm exceeded ``max_norm``.
     norm : float
-        The global norm *before* clipping, worth logging: it shows how often clipping fired.
+        The global norm *before* clipping (worth logging: it shows how often clipping fired).
 
-    Raises
-    ------
-    TypeError
-        If ``gradients`` is not a list or tuple of numeric arrays, or ``max_norm`` is not a
-        number.
-    ValueError
-        If ``gradients`` is empty, ``max_norm`` is not a finite number > 0, or the gradient is
-        not finite (an entry is NaN or infinite). Rescaling cannot repair such a gradient:
-        inf * 0 is NaN, so the caller must stop or skip the step instead.
+    A NaN or infinite gradient raises ValueError: inf * 0 is NaN, so rescaling cannot repair
+    it and the caller must stop or skip the step.
 
     Examples
     --------
@@ -144,33 +113,11 @@ def clip_by_global_norm(
 
 
 def clip_by_value(gradients: Sequence[np.ndarray], limit: float) -> list[np.ndarray]:
-    """Clip every gradient entry to the interval [-limit, limit].
+    """g_ij <- max(-limit, min(limit, g_ij)), entry by entry, for ``limit`` > 0.
 
-    g_ij <- max(-limit, min(limit, g_ij)). Entries are capped independently, so unlike
-    :func:`clip_by_global_norm` this generally changes the direction of the gradient.
+    Entries are capped independently, so unlike :func:`clip_by_global_norm` this generally
+    turns the gradient. Returns clipped float64 copies in the same shapes.
 
-    Parameters
-    ----------
-    gradients : list or tuple of array_like
-        One array per parameter, all entries finite. They are not modified.
-    limit : float
-        The largest absolute value allowed for an entry, > 0.
-
-    Returns
-    -------
-    list of numpy.ndarray
-        Clipped float64 copies, in the same shapes.
-
-    Raises
-    ------
-    TypeError
-        If ``gradients`` is not a list or tuple of numeric arrays, or ``limit`` is not a number.
-    ValueError
-        If ``gradients`` is empty or has a NaN or infinite entry, or ``limit`` is not a finite
-        number > 0.
-
-    Examples
-    --------
     >>> print([a.tolist() for a in clip_by_value([np.array([0.5, -3.0, 10.0])], limit=1.0)])
     [[0.5, -1.0, 1.0]]
     """
@@ -200,27 +147,8 @@ def _flat_pair(gradients_a: object, gradients_b: object) -> tuple[np.ndarray, np
 def cosine_similarity(
     gradients_a: Sequence[np.ndarray], gradients_b: Sequence[np.ndarray]
 ) -> float:
-    """cos(theta) = <a, b> / (||a|| ||b||) for two gradients flattened into single vectors.
+    """cos(theta) = <a, b> / (||a|| ||b||), in [-1, 1], for two gradients of the same shapes.
 
-    Parameters
-    ----------
-    gradients_a, gradients_b : list or tuple of array_like
-        Two gradients with the same array shapes, finite and not zero everywhere.
-
-    Returns
-    -------
-    float
-        A number in [-1, 1]: 1 for the same direction, 0 for perpendicular, -1 for opposite.
-
-    Raises
-    ------
-    TypeError
-        If either argument is not a list or tuple of numeric arrays.
-    ValueError
-        If the shapes differ, an entry is NaN or infinite, or a gradient is all zeros.
-
-    Examples
-    --------
     >>> print(cosine_similarity([np.array([1.0, 0.0])], [np.array([1.0, 1.0])]))
     0.7071067811865475...
     """
@@ -231,30 +159,11 @@ def cosine_similarity(
 def angle_between(
     gradients_a: Sequence[np.ndarray], gradients_b: Sequence[np.ndarray]
 ) -> float:
-    """The angle, in degrees, between two gradients flattened into single vectors.
+    """The angle in degrees, in [0, 180], between two gradients of the same shapes.
 
-    theta = 2 atan2(||u - v||, ||u + v||) with u = a/||a||, v = b/||b||. This equals
-    arccos(<u, v>) but stays accurate for tiny angles, where arccos loses half the digits.
+    theta = 2 atan2(||u - v||, ||u + v||) with u = a/||a||, v = b/||b||: arccos(<u, v>), but
+    accurate for tiny angles, where arccos loses half the digits.
 
-    Parameters
-    ----------
-    gradients_a, gradients_b : list or tuple of array_like
-        Two gradients with the same array shapes, finite and not zero everywhere.
-
-    Returns
-    -------
-    float
-        The angle in [0, 180].
-
-    Raises
-    ------
-    TypeError
-        If either argument is not a list or tuple of numeric arrays.
-    ValueError
-        If the shapes differ, an entry is NaN or infinite, or a gradient is all zeros.
-
-    Examples
-    --------
     Value clipping turns a gradient dominated by one entry:
 
     >>> g = [np.array([10.0, 1.0])]

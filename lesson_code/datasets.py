@@ -9,6 +9,8 @@
   inputs and targets to mean 0 and standard deviation 1 and lets a normal learning rate work.
 
 Every generator draws from ``numpy.random.default_rng(seed)``, so a seed gives the same data.
+Arguments are checked: a wrong type raises TypeError, a bad value (a count below its minimum, a
+negative noise, non-finite or mis-shaped data, a constant column) ValueError naming it.
 
 References: Lang & Witbrock, "Learning to tell two spirals apart", Proceedings of the 1988
 Connectionist Models Summer School (1988), for the spirals; LeCun, Bottou, Orr & Mueller,
@@ -42,36 +44,28 @@ def two_spirals(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved spirals, class 1 being class 0 rotated by 180 degrees.
 
-    Point i of class 0 lies at t_i = i / (n - 1) along the arm, at angle theta = 2 pi turns t_i
-    and radius r = t_i, that is (r cos theta, r sin theta); class 1 is its mirror image through
-    the origin, -(r cos theta, r sin theta). Along any ray from the origin the two arms
-    alternate, 1 / (2 turns) apart in radius. Gaussian noise of standard deviation ``noise`` is
-    then added to every coordinate.
+    Point i of class 0 lies at t_i = i / (n - 1) along the arm: angle theta = 2 pi turns t_i,
+    radius r = t_i, so (r cos theta, r sin theta); class 1 is -(r cos theta, r sin theta). The
+    arms alternate 1 / (2 turns) apart in radius along any ray. Gaussian noise of standard
+    deviation ``noise`` (units of the outer radius 1) is added to every coordinate.
 
     Parameters
     ----------
     n_per_class : int, optional
-        Points per class, >= 2; 200 by default.
+        Points per class, >= 2.
     turns : float, optional
-        How many times each arm winds around the origin, > 0; 1.5 by default.
+        Windings of each arm around the origin, > 0.
     noise : float, optional
-        Standard deviation of the noise, >= 0, in units of the outer radius 1; 0.05 by default.
+        Noise standard deviation, >= 0.
     seed : int, optional
         Seed for ``numpy.random.default_rng``.
 
     Returns
     -------
     X : numpy.ndarray, shape (2 n_per_class, 2), float64
-        The points: the n_per_class points of class 0 in order along the arm, then those of
-        class 1. Shuffle before splitting or taking mini-batches.
+        Class 0 in order along its arm, then class 1: shuffle before splitting.
     y : numpy.ndarray, shape (2 n_per_class,), int64
-        The labels, 0 then 1.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``n_per_class`` is not an integer >= 2, ``turns`` is not > 0, ``noise`` is not >= 0
-        or ``seed`` is not an integer.
+        0 then 1.
 
     Examples
     --------
@@ -106,37 +100,28 @@ def polynomial_regression(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Noisy samples of a polynomial curve whose values run into the thousands.
 
-    x is drawn uniformly from [0, 5] and sorted. The curve is the degree-``degree`` polynomial
-    p(x) = c prod_j (x - x_j), with roots x_j evenly spaced inside the interval (midpoints of
-    ``degree`` equal cells), so that it wiggles across it, and c > 0 chosen so that max |p| on
-    the interval is ``target_scale``. Then y = p(x) + noise, the noise being Gaussian with
-    standard deviation ``noise * target_scale``.
+    x ~ U[0, 5], sorted. p(x) = c prod_j (x - x_j) has its ``degree`` roots at the midpoints of
+    equal cells of the interval, so it wiggles across it, and c > 0 makes max |p| on the
+    interval ``target_scale``. y = p(x) + Gaussian noise of standard deviation
+    ``noise * target_scale``.
 
     Parameters
     ----------
     n_samples : int, optional
-        Number of points, >= 2; 100 by default.
+        Number of points, >= 2.
     degree : int, optional
-        Degree of the polynomial, >= 1; 3 (a cubic) by default.
+        Degree of p, >= 1.
     target_scale : float, optional
-        Largest absolute value of the noiseless curve, > 0; 1000 by default.
+        max |p| on the interval, > 0.
     noise : float, optional
-        Noise standard deviation as a fraction of ``target_scale``, >= 0; 0.05 by default.
+        Noise standard deviation as a fraction of ``target_scale``, >= 0.
     seed : int, optional
         Seed for ``numpy.random.default_rng``.
 
     Returns
     -------
-    X : numpy.ndarray, shape (n_samples, 1), float64
-        Inputs, sorted increasingly so that the curve can be drawn as a line.
-    y : numpy.ndarray, shape (n_samples, 1), float64
-        Targets.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``n_samples`` < 2, ``degree`` < 1, ``target_scale`` is not > 0, ``noise`` is not
-        >= 0, or ``seed`` is not an integer.
+    X, y : numpy.ndarray, shape (n_samples, 1), float64
+        Inputs (sorted, so the curve draws as a line) and targets.
 
     Examples
     --------
@@ -162,7 +147,6 @@ def polynomial_regression(
     x = np.sort(rng.uniform(low, high, n_samples))
     y = np.polyval(coefficients, x) + noise * target_scale * rng.standard_normal(n_samples)
     return x[:, None], y[:, None]
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,28 +177,11 @@ class Standardizer:
 
     @classmethod
     def fit(cls, data: np.ndarray) -> Standardizer:
-        """Learn the mean and standard deviation of each column of ``data``.
+        """Learn the mean and std of each column of ``data``, shape (n,) or (n, n_features), n >= 1.
 
-        Parameters
-        ----------
-        data : array_like, shape (n,) or (n, n_features)
-            Finite data, one example per row, n >= 1.
-
-        Returns
-        -------
-        Standardizer
-
-        Raises
-        ------
-        TypeError, ValueError
-            If ``data`` is not a finite 1-D or 2-D array with at least one row, or a column is
-            constant (std 0), which cannot be scaled to std 1.
-
-        Examples
-        --------
-        >>> print(Standardizer.fit([2.0, 4.0, 6.0]).mean)
-        4.0
-        """
+    >>> print(Standardizer.fit([2.0, 4.0, 6.0]).mean)
+    4.0
+    """
         array = finite_array(data, "data")
         if array.ndim not in (1, 2) or array.shape[0] == 0:
             raise ValueError(
@@ -230,51 +197,19 @@ class Standardizer:
         return cls(mean=np.asarray(mean), std=np.asarray(std))
 
     def transform(self, data: np.ndarray) -> np.ndarray:
-        """(data - mean) / std, column by column.
+        """(data - mean) / std, column by column, for data with the fitted column layout.
 
-        Parameters
-        ----------
-        data : array_like
-            Finite data with the column layout the standardizer was fitted on.
-
-        Returns
-        -------
-        numpy.ndarray
-
-        Raises
-        ------
-        TypeError, ValueError
-            If ``data`` is not finite or its columns do not match.
-
-        Examples
-        --------
-        >>> print(Standardizer.fit([2.0, 4.0]).transform([2.0, 4.0]).tolist())
-        [-1.0, 1.0]
-        """
+    >>> print(Standardizer.fit([2.0, 4.0]).transform([2.0, 4.0]).tolist())
+    [-1.0, 1.0]
+    """
         return (self._check(data) - self.mean) / self.std
 
     def inverse_transform(self, data: np.ndarray) -> np.ndarray:
-        """data * std + mean: back to the original units.
+        """data * std + mean: standardised data back in the original units.
 
-        Parameters
-        ----------
-        data : array_like
-            Finite standardised data with the fitted column layout.
-
-        Returns
-        -------
-        numpy.ndarray
-
-        Raises
-        ------
-        TypeError, ValueError
-            If ``data`` is not finite or its columns do not match.
-
-        Examples
-        --------
-        >>> print(Standardizer.fit([2.0, 4.0]).inverse_transform([0.0]).tolist())
-        [3.0]
-        """
+    >>> print(Standardizer.fit([2.0, 4.0]).inverse_transform([0.0]).tolist())
+    [3.0]
+    """
         return self._check(data) * self.std + self.mean
 
     def _check(self, data: object) -> np.ndarray:
@@ -286,24 +221,14 @@ class Standardizer:
 
 
 def standardize(data: np.ndarray) -> tuple[np.ndarray, Standardizer]:
-    """Standardise ``data`` column by column and return the standardizer to undo it.
-
-    Parameters
-    ----------
-    data : array_like, shape (n,) or (n, n_features)
-        Finite data, one example per row, no constant column.
+    """Standardise ``data`` (shape (n,) or (n, n_features)) by column; return it and the scaler.
 
     Returns
     -------
     standardized : numpy.ndarray
         (data - mean) / std: each column has mean 0 and standard deviation 1.
     standardizer : Standardizer
-        The fitted mean and std, for new data and for :meth:`Standardizer.inverse_transform`.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :meth:`Standardizer.fit`.
+        For new data and for :meth:`Standardizer.inverse_transform`.
 
     Examples
     --------

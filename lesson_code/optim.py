@@ -17,6 +17,10 @@ References: Polyak, "Some methods of speeding up the convergence of iteration me
 Computational Mathematics and Mathematical Physics 4(5) (1964); Nesterov, *Introductory
 Lectures on Convex Optimization*, sec. 2.1 (2004); Goh, "Why Momentum Really Works", Distill
 (2017).
+
+Every function below that takes ``hessian`` wants a finite, square, symmetric, positive-definite
+array of shape (d, d). Arguments are checked: a wrong type raises TypeError, a bad value
+ValueError naming the argument and what it accepts.
 """
 
 from __future__ import annotations
@@ -57,48 +61,34 @@ def gradient_descent(
 ) -> np.ndarray:
     """Run gradient descent, optionally with heavy-ball momentum and a clipped step.
 
-    v_{k+1} = beta v_k + s_k,  x_{k+1} = x_k + v_{k+1},  with v_0 = 0 and the gradient step
-    s_k = -eta grad L(x_k), rescaled to norm ``max_step_norm`` when it is longer (clipping the
-    gradient by global norm at ``max_step_norm / eta``). Clipping acts on the fresh gradient
-    step, before it joins the velocity, as it does in a training loop.
+    v_{k+1} = beta v_k + s_k,  x_{k+1} = x_k + v_{k+1},  v_0 = 0, with the gradient step
+    s_k = -eta grad L(x_k) rescaled to norm ``max_step_norm`` when longer. Clipping acts on the
+    fresh step, before it joins the velocity, as in a training loop.
 
     Parameters
     ----------
     gradient : callable
-        x -> grad L(x), taking and returning arrays of the shape of ``start``, such as
-        :meth:`lesson_code.landscapes.Landscape.gradient`.
+        x -> grad L(x), arrays of the shape of ``start`` (e.g. ``Landscape.gradient``).
     start : array_like, shape (d,)
-        The finite starting point x_0.
+        x_0, finite.
     learning_rate : float
         eta > 0.
     n_steps : int
         Number of updates, >= 1.
     momentum : float, optional
-        beta in [0, 1); 0 (the default) is plain gradient descent.
+        beta in [0, 1); 0 is plain descent.
     max_step_norm : float or None, optional
-        If given (> 0), the largest length of a gradient step eta grad L.
+        If given (> 0), the longest allowed step eta grad L.
 
     Returns
     -------
     numpy.ndarray, shape (n_steps + 1, d)
-        The path x_0, x_1, ..., x_{n_steps}. If the run diverges so far that a gradient step
-        or an iterate is no longer a finite float64, the path stops at the last finite
-        iterate, so it has fewer than n_steps + 1 rows; no overflow warning is raised.
-
-    Raises
-    ------
-    TypeError
-        If ``gradient`` is not callable or returns something that is not numeric, or an
-        argument is not a number of the right kind.
-    ValueError
-        If ``start`` is not a non-empty finite 1-D array, ``learning_rate`` or
-        ``max_step_norm`` is not > 0, ``n_steps`` < 1, ``momentum`` is outside [0, 1), or
-        ``gradient`` returns an array of another shape than ``start``.
+        x_0, ..., x_{n_steps}; shorter if the run diverges to a non-finite step or iterate
+        (it stops at the last finite iterate, without an overflow warning).
 
     Examples
     --------
-    On x^2 + 4y^2 the step eta = 0.25 = 2 / lambda_max is the edge of stability: the y
-    coordinate flips sign forever instead of shrinking.
+    eta = 0.25 = 2 / lambda_max on x^2 + 4y^2 is the edge of stability: y flips sign forever.
 
     >>> from lesson_code.landscapes import get_landscape
     >>> bowl = get_landscape("elliptic_bowl")
@@ -159,28 +149,10 @@ def _extreme_eigenvalues(hessian: object) -> tuple[float, float]:
 
 
 def stable_learning_rate(hessian: np.ndarray) -> float:
-    """The largest learning rate for which gradient descent converges on this quadratic: 2 / L.
+    """2 / lambda_max: descent on this quadratic converges for eta below it, diverges above.
 
-    Along an eigenvector with eigenvalue lambda the error is multiplied by 1 - eta lambda per
-    step, which has magnitude < 1 for every lambda exactly when eta < 2 / lambda_max.
+    Along an eigenvector the error is multiplied by 1 - eta lambda per step.
 
-    Parameters
-    ----------
-    hessian : array_like, shape (d, d)
-        A symmetric positive-definite Hessian.
-
-    Returns
-    -------
-    float
-        2 / lambda_max; descent converges for every eta below it and diverges above it.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``hessian`` is not a finite, square, symmetric, positive-definite matrix.
-
-    Examples
-    --------
     >>> print(stable_learning_rate([[2.0, 0.0], [0.0, 8.0]]))
     0.25
     """
@@ -188,28 +160,11 @@ def stable_learning_rate(hessian: np.ndarray) -> float:
 
 
 def optimal_fixed_learning_rate(hessian: np.ndarray) -> float:
-    """The fixed learning rate that makes gradient descent fastest on this quadratic.
+    """eta* = 2 / (mu + L), the fastest fixed learning rate on this quadratic.
 
-    eta* = 2 / (mu + L) balances the slowest direction, factor 1 - eta mu, against the
-    most oscillating one, factor 1 - eta L, so that both shrink by (L - mu) / (L + mu).
+    It balances the slowest direction (factor 1 - eta mu) against the most oscillating one
+    (1 - eta L), so that both shrink by (L - mu) / (L + mu).
 
-    Parameters
-    ----------
-    hessian : array_like, shape (d, d)
-        A symmetric positive-definite Hessian.
-
-    Returns
-    -------
-    float
-        2 / (lambda_min + lambda_max).
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``hessian`` is not a finite, square, symmetric, positive-definite matrix.
-
-    Examples
-    --------
     >>> print(optimal_fixed_learning_rate([[2.0, 0.0], [0.0, 8.0]]))
     0.2
     """
@@ -218,25 +173,8 @@ def optimal_fixed_learning_rate(hessian: np.ndarray) -> float:
 
 
 def condition_number(hessian: np.ndarray) -> float:
-    """kappa = lambda_max / lambda_min: how much more curved the steepest direction is.
+    """kappa = lambda_max / lambda_min >= 1: 1 for a round bowl, large for a narrow valley.
 
-    Parameters
-    ----------
-    hessian : array_like, shape (d, d)
-        A symmetric positive-definite Hessian.
-
-    Returns
-    -------
-    float
-        kappa >= 1; 1 for a round bowl, large for a narrow valley.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``hessian`` is not a finite, square, symmetric, positive-definite matrix.
-
-    Examples
-    --------
     >>> print(condition_number([[2.0, 0.0], [0.0, 8.0]]))
     4.0
     """
@@ -245,28 +183,11 @@ def condition_number(hessian: np.ndarray) -> float:
 
 
 def gradient_descent_rate(hessian: np.ndarray) -> float:
-    """Per-step contraction of the error of gradient descent at the optimal fixed step.
+    """r = (kappa - 1) / (kappa + 1), the per-step contraction of descent at the optimal fixed step.
 
-    ||x_{k+1} - x*|| <= r ||x_k - x*|| with r = (kappa - 1) / (kappa + 1), attained when the
-    error has components along both extreme eigenvectors.
+    ||x_{k+1} - x*|| <= r ||x_k - x*||, attained when the error has components along both
+    extreme eigenvectors.
 
-    Parameters
-    ----------
-    hessian : array_like, shape (d, d)
-        A symmetric positive-definite Hessian.
-
-    Returns
-    -------
-    float
-        (kappa - 1) / (kappa + 1), in [0, 1).
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``hessian`` is not a finite, square, symmetric, positive-definite matrix.
-
-    Examples
-    --------
     >>> print(round(gradient_descent_rate([[2.0, 0.0], [0.0, 8.0]]), 12))
     0.6
     """
@@ -275,30 +196,11 @@ def gradient_descent_rate(hessian: np.ndarray) -> float:
 
 
 def heavy_ball_rate(hessian: np.ndarray) -> float:
-    """Asymptotic per-step contraction of heavy ball at its optimal parameters.
+    """r = (sqrt(kappa) - 1) / (sqrt(kappa) + 1), heavy ball's asymptotic contraction per step.
 
-    r = (sqrt(kappa) - 1) / (sqrt(kappa) + 1) = sqrt(beta*): with the parameters of
-    :func:`heavy_ball_parameters`, every eigen-direction's 2x2 iteration matrix has spectral
-    radius sqrt(beta*). The square root of kappa replaces kappa of plain descent, which is the
-    whole gain from momentum in a narrow valley.
+    With the parameters of :func:`heavy_ball_parameters` every eigen-direction's 2x2 iteration
+    matrix has spectral radius sqrt(beta*) = r: sqrt(kappa) replaces the kappa of plain descent.
 
-    Parameters
-    ----------
-    hessian : array_like, shape (d, d)
-        A symmetric positive-definite Hessian.
-
-    Returns
-    -------
-    float
-        (sqrt(kappa) - 1) / (sqrt(kappa) + 1), in [0, 1).
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``hessian`` is not a finite, square, symmetric, positive-definite matrix.
-
-    Examples
-    --------
     >>> print(round(heavy_ball_rate([[2.0, 0.0], [0.0, 8.0]]), 12))
     0.333333333333
     """
@@ -307,27 +209,10 @@ def heavy_ball_rate(hessian: np.ndarray) -> float:
 
 
 def heavy_ball_parameters(hessian: np.ndarray) -> tuple[float, float]:
-    """Polyak's optimal (learning_rate, momentum) for heavy ball on a quadratic.
+    """Polyak's optimal (learning_rate, momentum) for heavy ball on this quadratic.
 
     eta* = 4 / (sqrt(L) + sqrt(mu))^2 and beta* = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2.
 
-    Parameters
-    ----------
-    hessian : array_like, shape (d, d)
-        A symmetric positive-definite Hessian.
-
-    Returns
-    -------
-    learning_rate : float
-    momentum : float
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``hessian`` is not a finite, square, symmetric, positive-definite matrix.
-
-    Examples
-    --------
     >>> learning_rate, momentum = heavy_ball_parameters([[2.0, 0.0], [0.0, 8.0]])
     >>> print(round(learning_rate, 12), round(momentum, 12))
     0.222222222222 0.111111111111
@@ -338,39 +223,24 @@ def heavy_ball_parameters(hessian: np.ndarray) -> tuple[float, float]:
 
 
 def measured_rate(path: np.ndarray, minimum: np.ndarray, *, tail_fraction: float = 0.5) -> float:
-    """The observed per-step contraction of the distance to ``minimum`` over the end of a path.
+    """The observed per-step contraction of ||x_k - x*|| over the end of a path.
 
-    With d_k = ||x_k - x*|| and the tail made of the last m = max(1, floor(tail_fraction (n -
-    1))) steps of an n-point path, this is the geometric mean of the ratios d_{k+1} / d_k over
-    the tail, which telescopes to (d_{n-1} / d_{n-1-m})^(1/m). Skipping the start leaves out
-    the transient before the slowest direction dominates. Stop the run before the distance
-    reaches rounding level (about 1e-16 relative to ||x*||), where the ratios are noise.
+    With d_k = ||x_k - x*|| and m = max(1, floor(tail_fraction (n - 1))), this is the geometric
+    mean of d_{k+1} / d_k over the last m steps, (d_{n-1} / d_{n-1-m})^(1/m): < 1 converging,
+    > 1 diverging, 0 if the path sat at x* where the tail starts. Skipping the start leaves out
+    the transient; stop runs before d_k reaches rounding level, where the ratios are noise.
 
     Parameters
     ----------
     path : array_like, shape (n, d)
-        Iterates x_0, ..., x_{n-1}, n >= 2, as returned by :func:`gradient_descent`.
+        Iterates x_0, ..., x_{n-1}, n >= 2, as from :func:`gradient_descent`.
     minimum : array_like, shape (d,)
-        The point x* that the path approaches.
+        x*.
     tail_fraction : float, optional
-        The fraction of the steps to average over, in (0, 1]; 0.5 by default.
-
-    Returns
-    -------
-    float
-        The contraction per step: < 1 when converging, > 1 when diverging, and 0 if the path
-        was exactly at the minimum where the tail starts.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``path`` is not a finite (n, d) array with n >= 2, ``minimum`` is not a finite
-        array of shape (d,), or ``tail_fraction`` is not in (0, 1].
+        The fraction of the steps to average over, in (0, 1].
 
     Examples
     --------
-    At the optimal fixed step on x^2 + 4y^2 the distance shrinks by exactly 0.6 per step:
-
     >>> from lesson_code.landscapes import get_landscape
     >>> bowl = get_landscape("elliptic_bowl")
     >>> path = gradient_descent(bowl.gradient, [1.0, 1.0], learning_rate=0.2, n_steps=40)
