@@ -7,9 +7,14 @@ five different starting points and the final objectives agree to many digits; do
 with a deep network and they do not.
 
 Both estimators follow scikit-learn's conventions: ``fit(X, y)`` returns the estimator,
-learned quantities end in an underscore (``coef_``, ``intercept_``, ``classes_``,
-``n_iter_``), and ``predict`` returns labels taken from ``classes_``. The starting point of
-the optimiser is chosen with ``fit(X, y, initial_coef=..., initial_intercept=...)``.
+learned quantities end in an underscore, and ``predict`` returns labels taken from
+``classes_``. ``fit(X, y, *, initial_coef=None, initial_intercept=0.0)`` minimises F from the
+start (w, b) = (initial_coef or zeros, initial_intercept); X is a finite (n_samples,
+n_features) array, y holds n_samples labels. Both set ``coef_`` (n_features,), ``intercept_``
+(float), ``classes_`` (the two labels, sorted), ``n_iter_``, ``objective_`` (F on the training
+data) and ``objective_history_`` (F at the start and after every iteration; the last entry is
+``objective_``). Bad arguments raise TypeError or ValueError naming them; using a model before
+``fit`` raises :class:`NotFittedError`.
 
 Labels. ``y`` may hold any two distinct labels (``{0, 1}``, ``{-1, 1}``, strings ...).
 ``classes_`` is their sorted pair; internally ``classes_[1]`` is coded ``s = +1`` and
@@ -268,32 +273,22 @@ class LinearSVM(_LinearBinaryClassifier):
     Every primal candidate also gets its exactly optimal intercept (F is piecewise linear in
     b, with kinks at b = s_i - w . x_i). ``fit`` stops when the best primal value minus the
     best dual value is at most ``tol * F``, or after ``max_iter`` iterations or the last
-    stage (with a :class:`ConvergenceWarning`). Fitting 500 samples x 10 features takes
-    about 10-100 ms.
+    stage (with a :class:`ConvergenceWarning`).
 
     Parameters
     ----------
     lam : float, default 1e-2
         Strength lam > 0 of the ridge penalty lam/2 ||w||^2.
     max_iter : int, default 10_000
-        Largest number of gradient and Newton iterations, all stages together. (Each stage
-        also has its own cap, 500 gradient or 100 Newton iterations, so a fit takes at most
-        1300; typical fits need 30-500.)
+        Largest number of gradient and Newton iterations, all stages together (each stage
+        also has its own cap, 500 gradient or 100 Newton iterations).
     tol : float, default 1e-9
         Stop once the duality gap is at most ``tol`` times the primal objective.
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-        The weights w.
-    intercept_ : float
-        The intercept b.
-    classes_ : ndarray of shape (2,)
-        The two labels seen in ``fit``, sorted; ``classes_[1]`` is the positive class.
     n_iter_ : int
         Gradient plus Newton iterations used (the active-set solves are not counted).
-    objective_ : float
-        F(coef_, intercept_) on the training data.
     dual_objective_ : float
         D(alpha_), a lower bound on the optimal value F*.
     duality_gap_ : float
@@ -302,9 +297,8 @@ class LinearSVM(_LinearBinaryClassifier):
     alpha_ : ndarray of shape (n_samples,)
         The dual-feasible point behind ``dual_objective_``.
     objective_history_ : ndarray
-        F (the true, unsmoothed objective) at the start and after every gradient or Newton
-        iteration; the last entry is ``objective_``. It need not decrease monotonically:
-        the iterations minimise the *smoothed* objective.
+        The true, unsmoothed F, which need not decrease: the iterations minimise the
+        *smoothed* objective.
 
     Examples
     --------
@@ -343,24 +337,7 @@ class LinearSVM(_LinearBinaryClassifier):
         initial_coef: object = None,
         initial_intercept: float = 0.0,
     ) -> LinearSVM:
-        """Minimise F(w, b) on (X, y), starting from (initial_coef, initial_intercept).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Finite feature matrix.
-        y : array-like of shape (n_samples,)
-            Labels, exactly two distinct values.
-        initial_coef : array-like of shape (n_features,), optional
-            Starting weights; zeros if omitted.
-        initial_intercept : float, default 0.0
-            Starting intercept.
-
-        Returns
-        -------
-        LinearSVM
-            ``self``, fitted.
-        """
+        """Minimise F from (initial_coef, initial_intercept) to a certified optimum; return self."""
         lam, max_iter, tol = self._check_params()
         X = _check_X(X)
         classes, signs = _check_labels(y, X.shape[0])
@@ -458,10 +435,9 @@ class LogisticRegression(_LinearBinaryClassifier):
     intercept's curvature gets a damping 1e-3 ||grad F|| that vanishes at the optimum (it
     underflows to 0 when every sample is saturated), and when the line search has to shorten
     the step, the best rescaling c (w, b), c = 2^-k, is taken instead if it is lower (the
-    saturated loss is nearly positively homogeneous). About 5-15 iterations.
-    ``solver="gradient"``: Nesterov's accelerated gradient with adaptive restart and step
-    1/L, L = lam + ||[X - mean, 1]||_2^2 / (4 n); hundreds to thousands of iterations,
-    more when lam is small or features are badly scaled. Both stop once ||grad F|| <= ``tol``
+    saturated loss is nearly positively homogeneous). ``solver="gradient"``: Nesterov's
+    accelerated gradient with adaptive restart and step 1/L,
+    L = lam + ||[X - mean, 1]||_2^2 / (4 n). Both stop once ||grad F|| <= ``tol``
     or after ``max_iter`` iterations (with a :class:`ConvergenceWarning`).
 
     Parameters
@@ -477,20 +453,8 @@ class LogisticRegression(_LinearBinaryClassifier):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-        The weights w.
-    intercept_ : float
-        The intercept b.
-    classes_ : ndarray of shape (2,)
-        The two labels seen in ``fit``, sorted; ``classes_[1]`` is the positive class.
-    n_iter_ : int
-        Newton or gradient iterations used.
-    objective_ : float
-        F(coef_, intercept_) on the training data.
     gradient_norm_ : float
         ||grad F(coef_, intercept_)|| (Euclidean, in (w, b)), the stopping criterion.
-    objective_history_ : ndarray
-        F at the start and after every iteration; the last entry is ``objective_``.
 
     Examples
     --------
@@ -548,24 +512,7 @@ class LogisticRegression(_LinearBinaryClassifier):
         initial_coef: object = None,
         initial_intercept: float = 0.0,
     ) -> LogisticRegression:
-        """Minimise F(w, b) on (X, y), starting from (initial_coef, initial_intercept).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Finite feature matrix.
-        y : array-like of shape (n_samples,)
-            Labels, exactly two distinct values.
-        initial_coef : array-like of shape (n_features,), optional
-            Starting weights; zeros if omitted.
-        initial_intercept : float, default 0.0
-            Starting intercept.
-
-        Returns
-        -------
-        LogisticRegression
-            ``self``, fitted.
-        """
+        """Minimise F from (initial_coef, initial_intercept) until ||grad F|| <= tol; return self."""
         lam, max_iter, tol = self._check_params()
         solver = choice(self.solver, "solver", ["newton", "gradient"])
         X = _check_X(X)

@@ -191,17 +191,20 @@ def test_svm_subgradient_optimality_condition(svm_fits, data) -> None:
         assert abs(np.mean(beta * s)) <= 1e-14
 
 
-@pytest.mark.parametrize("scale", [1e-2, 1e-4, 1e-6])
-def test_svm_random_perturbations_never_lower_the_objective(svm_fits, data, scale: float) -> None:
+@pytest.mark.parametrize(
+    ("fits", "primal", "seed", "scale"),
+    [("svm_fits", _svm_primal, 1, scale) for scale in (1e-2, 1e-4, 1e-6)]
+    + [("logistic_fits", _logistic_primal, 2, scale) for scale in (1e-2, 1e-4)],
+)
+def test_random_perturbations_never_lower_the_objective(request, data, fits, primal, seed, scale) -> None:
     X, y = data
     s = _signs(y, 1)
-    model = svm_fits[0]
-    best = _svm_primal(model.coef_, model.intercept_, X, s, LAM)
-    rng = np.random.default_rng(1)
+    model = request.getfixturevalue(fits)[0]
+    best = primal(model.coef_, model.intercept_, X, s, LAM)
+    rng = np.random.default_rng(seed)
     for _ in range(300):
         delta = scale * rng.normal(size=X.shape[1] + 1)
-        moved = _svm_primal(model.coef_ + delta[:-1], model.intercept_ + delta[-1], X, s, LAM)
-        assert moved >= best - 1e-15
+        assert primal(model.coef_ + delta[:-1], model.intercept_ + delta[-1], X, s, LAM) >= best - 1e-15
 
 
 def test_svm_beats_a_separately_written_subgradient_method(svm_fits, data) -> None:
@@ -243,18 +246,6 @@ def test_logistic_gradient_check_detects_a_suboptimal_point(logistic_fits, data)
     model = logistic_fits[0]
     gradient = _logistic_gradient(model.coef_ + 1e-4, model.intercept_, X, _signs(y, 1), LAM)
     assert np.linalg.norm(gradient) > 1e-6
-
-
-@pytest.mark.parametrize("scale", [1e-2, 1e-4])
-def test_logistic_random_perturbations_never_lower_the_objective(logistic_fits, data, scale: float) -> None:
-    X, y = data
-    s = _signs(y, 1)
-    model = logistic_fits[0]
-    best = _logistic_primal(model.coef_, model.intercept_, X, s, LAM)
-    rng = np.random.default_rng(2)
-    for _ in range(300):
-        delta = scale * rng.normal(size=X.shape[1] + 1)
-        assert _logistic_primal(model.coef_ + delta[:-1], model.intercept_ + delta[-1], X, s, LAM) >= best - 1e-15
 
 
 def test_logistic_matches_a_separately_written_gradient_descent(logistic_fits, data) -> None:
