@@ -154,20 +154,8 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def get_activation(name: str) -> Activation:
-    """Look up an activation by name.
+    """The :class:`Activation` called ``name``, a key of :data:`ACTIVATIONS`.
 
-    Parameters
-    ----------
-    name : str
-        One of ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"leaky_relu"``, ``"linear"``.
-
-    Raises
-    ------
-    ValueError
-        If the name is unknown; the message lists the known names.
-
-    Examples
-    --------
     >>> sig = get_activation("sigmoid")
     >>> print(sig.derivative_sup, float(sig.derivative(0.0)))
     0.25 0.25

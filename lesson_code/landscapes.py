@@ -18,6 +18,8 @@ window to draw it in:
 References: Aggarwal, *Neural Networks and Deep Learning*, sec. 4.2 (2018), for the bowls, g and
 G, cliffs and valleys and x_1^2 - x_2^2; Goodfellow, Bengio & Courville, *Deep Learning*,
 sec. 8.2.4 (2016), for cliffs.
+
+Points are checked: coordinates that are not finite numbers raise TypeError or ValueError.
 """
 
 from __future__ import annotations
@@ -71,30 +73,14 @@ class Landscape:
     saddle_points: tuple[Point, ...] = ()
 
     def value(self, x: float | np.ndarray, y: float | np.ndarray) -> float | np.ndarray:
-        """L(x, y), elementwise, so that it can fill a contour grid.
+        """L(x, y) on broadcastable x, y, elementwise (a float for scalars), to fill a contour grid.
 
-        Parameters
-        ----------
-        x, y : float or array_like
-            Finite coordinates of broadcastable shapes.
+    Far outside ``bounds`` the value may overflow to inf.
 
-        Returns
-        -------
-        float or numpy.ndarray
-            A float if both inputs are scalars, otherwise an array of the broadcast shape.
-            Far outside ``bounds`` the value may overflow to inf.
-
-        Raises
-        ------
-        TypeError, ValueError
-            If the coordinates are not finite numbers or do not broadcast together.
-
-        Examples
-        --------
-        >>> bowl = get_landscape("elliptic_bowl")
-        >>> print(bowl.value(1.0, 1.0), bowl.value(np.array([0.0, 1.0]), 0.5).tolist())
-        5.0 [1.0, 2.0]
-        """
+    >>> bowl = get_landscape("elliptic_bowl")
+    >>> print(bowl.value(1.0, 1.0), bowl.value(np.array([0.0, 1.0]), 0.5).tolist())
+    5.0 [1.0, 2.0]
+    """
         x_array, y_array = finite_array(x, "x"), finite_array(y, "y")
         try:
             x_array, y_array = np.broadcast_arrays(x_array, y_array)
@@ -107,53 +93,20 @@ class Landscape:
         return float(values) if values.ndim == 0 else values
 
     def gradient(self, point: np.ndarray) -> np.ndarray:
-        """The gradient (dL/dx, dL/dy) at ``point``, computed analytically.
+        """The analytic gradient (dL/dx, dL/dy), shape (2,), at ``point`` = (x, y).
 
-        Parameters
-        ----------
-        point : array_like, shape (2,)
-            The finite point (x, y).
-
-        Returns
-        -------
-        numpy.ndarray, shape (2,)
-
-        Raises
-        ------
-        TypeError, ValueError
-            If ``point`` is not two finite numbers.
-
-        Examples
-        --------
-        >>> print(get_landscape("elliptic_bowl").gradient([1.0, 1.0]).tolist())
-        [2.0, 8.0]
-        """
+    >>> print(get_landscape("elliptic_bowl").gradient([1.0, 1.0]).tolist())
+    [2.0, 8.0]
+    """
         x, y = _point(point)
         return np.array(self.gradient_function(x, y), dtype=np.float64)
 
     def hessian(self, point: np.ndarray) -> np.ndarray:
-        """The Hessian [[d2L/dx2, d2L/dxdy], [d2L/dxdy, d2L/dy2]] at ``point``, analytically.
+        """The analytic Hessian [[d2L/dx2, d2L/dxdy], [d2L/dxdy, d2L/dy2]] at ``point`` = (x, y).
 
-        Parameters
-        ----------
-        point : array_like, shape (2,)
-            The finite point (x, y).
-
-        Returns
-        -------
-        numpy.ndarray, shape (2, 2)
-            A symmetric matrix.
-
-        Raises
-        ------
-        TypeError, ValueError
-            If ``point`` is not two finite numbers.
-
-        Examples
-        --------
-        >>> print(get_landscape("saddle").hessian([0.0, 0.0]).tolist())
-        [[2.0, 0.0], [0.0, -2.0]]
-        """
+    >>> print(get_landscape("saddle").hessian([0.0, 0.0]).tolist())
+    [[2.0, 0.0], [0.0, -2.0]]
+    """
         x, y = _point(point)
         xx, xy, yy = self.hessian_function(x, y)
         return np.array([[xx, xy], [xy, yy]], dtype=np.float64)
@@ -182,40 +135,59 @@ def _newton_minimum(
     return float(point[0]), float(point[1])
 
 
-# --- the bowls --------------------------------------------------------------------------------
+# --- the quadratics ----------------------------------------------------------------------------
 
-ROUND_BOWL = Landscape(
-    name="round_bowl",
-    tex="x^2 + y^2",
-    description="A round bowl: every contour is a circle, so the steepest-descent direction "
+
+def _quadratic(
+    name: str,
+    tex: str,
+    description: str,
+    coefficients: tuple[float, float, float, float, float],
+    *,
+    bounds: Window = ((-2.0, 2.0), (-2.0, 2.0)),
+    minima: tuple[Point, ...] = (),
+    saddle_points: tuple[Point, ...] = (),
+) -> Landscape:
+    """The Landscape of L = a x^2 + b y^2 + c x + d y + e, for (a, b, c, d, e) = coefficients."""
+    a, b, c, d, e = coefficients
+    return Landscape(
+        name=name,
+        tex=tex,
+        description=description,
+        value_function=lambda x, y: a * x**2 + b * y**2 + c * x + d * y + e,
+        # Subtracting -c keeps the sign of a zero gradient when c = 0, as 2ax alone would.
+        gradient_function=lambda x, y: (2 * a * x - -c, 2 * b * y - -d),
+        hessian_function=lambda x, y: (2.0 * a, 0.0, 2.0 * b),
+        bounds=bounds,
+        minima=minima,
+        saddle_points=saddle_points,
+    )
+
+
+ROUND_BOWL = _quadratic(
+    "round_bowl",
+    "x^2 + y^2",
+    "A round bowl: every contour is a circle, so the steepest-descent direction "
     "points straight at the minimum.",
-    value_function=lambda x, y: x**2 + y**2,
-    gradient_function=lambda x, y: (2 * x, 2 * y),
-    hessian_function=lambda x, y: (2.0, 0.0, 2.0),
-    bounds=((-2.0, 2.0), (-2.0, 2.0)),
+    (1, 1, 0, 0, 0),
     minima=((0.0, 0.0),),
 )
 
-ELLIPTIC_BOWL = Landscape(
-    name="elliptic_bowl",
-    tex="x^2 + 4y^2",
-    description="An elliptic bowl, four times as curved in y as in x: the steepest-descent "
+ELLIPTIC_BOWL = _quadratic(
+    "elliptic_bowl",
+    "x^2 + 4y^2",
+    "An elliptic bowl, four times as curved in y as in x: the steepest-descent "
     "direction misses the minimum and gradient descent zig-zags across the narrow axis.",
-    value_function=lambda x, y: x**2 + 4 * y**2,
-    gradient_function=lambda x, y: (2 * x, 8 * y),
-    hessian_function=lambda x, y: (2.0, 0.0, 8.0),
-    bounds=((-2.0, 2.0), (-2.0, 2.0)),
+    (1, 4, 0, 0, 0),
     minima=((0.0, 0.0),),
 )
 
-CONVEX_G = Landscape(
-    name="convex_g",
-    tex="g(x, y) = x^2 + y^2 - 2x - 2y + 6",
-    description="A convex loss, (x - 1)^2 + (y - 1)^2 + 4: one bowl with the unique global "
+CONVEX_G = _quadratic(
+    "convex_g",
+    "g(x, y) = x^2 + y^2 - 2x - 2y + 6",
+    "A convex loss, (x - 1)^2 + (y - 1)^2 + 4: one bowl with the unique global "
     "minimum g(1, 1) = 4.",
-    value_function=lambda x, y: x**2 + y**2 - 2 * x - 2 * y + 6,
-    gradient_function=lambda x, y: (2 * x - 2, 2 * y - 2),
-    hessian_function=lambda x, y: (2.0, 0.0, 2.0),
+    (1, 1, -2, -2, 6),
     bounds=((-2.0, 4.0), (-2.0, 4.0)),
     minima=((1.0, 1.0),),
 )
@@ -332,16 +304,13 @@ SLOPING_VALLEY = Landscape(
 
 # --- a saddle -----------------------------------------------------------------------------------
 
-SADDLE = Landscape(
-    name="saddle",
-    tex="x^2 - y^2",
-    description="x_1^2 - x_2^2 (with x = x_1, y = x_2): built from the convex x^2 and the "
+SADDLE = _quadratic(
+    "saddle",
+    "x^2 - y^2",
+    "x_1^2 - x_2^2 (with x = x_1, y = x_2): built from the convex x^2 and the "
     "linear x_1 - x_2, yet not convex. The origin is a critical point but no minimum: the "
     "Hessian has eigenvalues +2 and -2.",
-    value_function=lambda x, y: x**2 - y**2,
-    gradient_function=lambda x, y: (2 * x, -2 * y),
-    hessian_function=lambda x, y: (2.0, 0.0, -2.0),
-    bounds=((-2.0, 2.0), (-2.0, 2.0)),
+    (1, -1, 0, 0, 0),
     saddle_points=((0.0, 0.0),),
 )
 
@@ -361,25 +330,8 @@ LANDSCAPES: dict[str, Landscape] = {
 
 
 def get_landscape(name: str) -> Landscape:
-    """Look up a landscape by name.
+    """The :class:`Landscape` called ``name``, a key of :data:`LANDSCAPES`.
 
-    Parameters
-    ----------
-    name : str
-        One of ``"round_bowl"``, ``"elliptic_bowl"``, ``"convex_g"``, ``"nonconvex_G"``,
-        ``"cliff"``, ``"sloping_valley"``, ``"saddle"``.
-
-    Returns
-    -------
-    Landscape
-
-    Raises
-    ------
-    ValueError
-        If the name is unknown; the message lists the known names.
-
-    Examples
-    --------
     >>> g = get_landscape("convex_g")
     >>> print(g.tex, g.minima, g.value(*g.minima[0]))
     g(x, y) = x^2 + y^2 - 2x - 2y + 6 ((1.0, 1.0),) 4.0
@@ -406,27 +358,12 @@ def landscape_critical_points(
 ) -> list[SurfacePoint]:
     """Every critical point Newton's method finds from a grid of starts over the landscape.
 
-    From each point of an n_grid x n_grid grid over ``landscape.bounds``, iterate the Newton
-    step for grad L = 0, w <- w - H(w)^{-1} grad L(w), which is attracted to critical points of
-    every kind. Runs that converge inside the bounds are classified by :func:`~lesson_code.critical_points.classify_hessian`
-    and merged when closer than 1e-6.
+    From each point of an n_grid x n_grid grid (n_grid >= 2) over ``landscape.bounds``, iterate
+    w <- w - H(w)^{-1} grad L(w) for up to ``max_iterations`` steps; this is attracted to critical
+    points of every kind. Runs that converge inside the bounds are classified by
+    :func:`~lesson_code.critical_points.classify_hessian`, merged when closer than 1e-6, and
+    returned as a list of :class:`SurfacePoint` sorted by value.
 
-    Parameters
-    ----------
-    landscape : Landscape
-        From :func:`get_landscape`.
-    n_grid : int, optional
-        Grid points per axis, >= 2 (12 by default).
-    max_iterations : int, optional
-        Newton steps per start (50 by default).
-
-    Returns
-    -------
-    list of SurfacePoint
-        Sorted by value.
-
-    Examples
-    --------
     >>> for p in landscape_critical_points(get_landscape("saddle")):
     ...     print(p.kind, p.point.tolist(), p.eigenvalues.tolist())
     saddle [0.0, 0.0] [-2.0, 2.0]
