@@ -3,6 +3,7 @@ puts the folder of the hook it loads on ``sys.path``)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,3 +21,16 @@ def notebook_uri(src_uri: str) -> str:
     ('labs/gradient-flow.ipynb', 'curvature.ipynb')
     """
     return str(PurePosixPath(src_uri).with_suffix(".ipynb"))
+
+
+LAB_SOURCE = re.compile(r"^labs/[^/]+\.py$")
+"""The labs: jupytext scripts in ``docs/labs/``, which mkdocs-jupyter executes and renders."""
+
+
+def is_lab(src_uri: str) -> bool:
+    """Whether the page or file at ``src_uri`` is a lab.
+
+    >>> is_lab("labs/gradient-flow.py"), is_lab("curvature.md"), is_lab("labs/sub/x.py")
+    (True, False, False)
+    """
+    return bool(LAB_SOURCE.match(src_uri))

@@ -2,8 +2,8 @@
 
 mkdocs-jupyter executes each lab during the build and fails it on any error
 (``allow_errors: false``). Its cache of executed labs is keyed on the notebook's text only;
-``hooks/labs.py`` moves that cache into a folder named after the package's sources and the hook
-itself, so a change in ``lesson_code`` re-executes every lab on the next build instead of showing
+``hooks/lab_execution.py`` moves that cache into a folder named after the package's sources and
+the hook itself, so a change in ``lesson_code`` re-executes every lab on the next build instead of showing
 the old outputs.
 The built pages are checked for outputs in ``test_site_build.py`` and in a browser in
 ``test_browser.py``.
@@ -25,7 +25,9 @@ from helpers import ROOT, load_by_path, mkdocs_config
 LABS = sorted((ROOT / "docs" / "labs").glob("*.py"))
 
 
-labs = load_by_path("hooks/labs.py")
+execution = load_by_path("hooks/lab_execution.py")
+pages = load_by_path("hooks/lab_pages.py")
+lab_math = load_by_path("hooks/lab_math.py")
 
 
 def test_there_are_labs_and_each_opens_with_a_title():
@@ -48,14 +50,14 @@ def project(tmp_path) -> Path:
 
 
 def test_lab_cache_changes_with_the_package_and_only_with_it(project):
-    first = labs.lab_cache_dir(project)
+    first = execution.lab_cache_dir(project)
     assert first.parent == project / ".cache" / "mkdocs-jupyter"
-    assert labs.lab_cache_dir(project) == first
+    assert execution.lab_cache_dir(project) == first
     (project / "lesson_code" / "unrelated_notes.txt").write_text("not Python", encoding="utf-8")
-    assert labs.lab_cache_dir(project) == first
+    assert execution.lab_cache_dir(project) == first
     with (project / "lesson_code" / "network.py").open("a", encoding="utf-8") as module:
         module.write("\n# an edit\n")
-    assert labs.lab_cache_dir(project) != first
+    assert execution.lab_cache_dir(project) != first
 
 
 def test_the_hook_points_mkdocs_jupyter_at_it_and_drops_stale_outputs(project):
@@ -66,36 +68,41 @@ def test_the_hook_points_mkdocs_jupyter_at_it_and_drops_stale_outputs(project):
     stale_file.write_text("{}", encoding="utf-8")
     plugin = SimpleNamespace(config={"cache_dir": ".cache/mkdocs-jupyter"})
     config = SimpleNamespace(config_file_path=str(project / "mkdocs.yml"), plugins={"mkdocs-jupyter": plugin})
-    labs.on_config(config)
-    assert plugin.config["cache_dir"] == str(labs.lab_cache_dir(project))
+    execution.on_config(config)
+    assert plugin.config["cache_dir"] == str(execution.lab_cache_dir(project))
     assert not stale_folder.exists() and not stale_file.exists()
 
 
 def test_cells_are_numbered_in_page_order_whatever_ids_nbformat_drew():
     page = '<div id="cell-id=9f3a01bc">a</div><div id="other">b</div><div id="cell-id=0c1d2e3f">c</div>'
-    assert labs.number_cells(page) == (
+    assert pages.number_cells(page) == (
         '<div id="notebook-cell-0">a</div><div id="other">b</div><div id="notebook-cell-1">c</div>'
     )
 
 
-def test_lab_math_becomes_mathml_and_an_unknown_command_warns_naming_the_lab(caplog):
-    cell = "slope $x^2$ and $$\\nosuch{y}$$"
-    typeset, all_converted = labs.mathml.typeset(cell, labs.DISPLAY_MATH, labs.INLINE_MATH, "labs/planted.py")
-    assert "<math" in typeset and "$x^2$" not in typeset
-    assert "$$\\nosuch{y}$$" in typeset and not all_converted
+def test_lab_math_becomes_mathml_and_an_unknown_command_warns_naming_the_lab(caplog, monkeypatch, tmp_path):
+    monkeypatch.setattr(lab_math, "_memo", lab_math.build_cache.JsonMemo(tmp_path / "lab-mathml.json", salt="s"))
+    page = ('<p>$a$ outside a cell</p><div class="jp-RenderedMarkdown jp-MarkdownOutput">'
+            "slope $x^2$ and $$\\nosuch{y}$$</div>")
+    lab = SimpleNamespace(file=SimpleNamespace(src_uri="labs/planted.py"))
+    typeset = lab_math.on_post_page(page, lab, None)
+    assert "<math" in typeset and "$x^2$" not in typeset and "$a$ outside a cell" in typeset
+    assert "$$\\nosuch{y}$$" in typeset
     assert "docs/labs/planted.py: unknown TeX command \\nosuch" in caplog.text
+    chapter = SimpleNamespace(file=SimpleNamespace(src_uri="curvature.md"))
+    assert lab_math.on_post_page(page, chapter, None) == page
 
 
 def test_each_figure_gets_the_alt_text_of_its_cell_and_a_missing_one_warns(caplog):
     def cell(comments: list[str], figures: int) -> str:
         code = "".join(f'<span class="c1"># alt: {text}</span>\n' for text in comments)
-        return f'<div class="jp-Cell jp-CodeCell">{code}' + f"<img {labs.DEFAULT_ALT} src=x>" * figures + "</div>"
+        return f'<div class="jp-Cell jp-CodeCell">{code}' + f"<img {pages.DEFAULT_ALT} src=x>" * figures + "</div>"
 
     page = cell(["loss per epoch, log scale", "the path on &quot;G&quot;"], 2) + cell(["unused"], 0) + cell([], 1)
-    described = labs.describe_figures(page, "labs/planted.py")
+    described = pages.describe_figures(page, "labs/planted.py")
     assert described.count('alt="loss per epoch, log scale"') == 1
     assert described.count('alt="the path on &quot;G&quot;"') == 1
-    assert described.count(labs.DEFAULT_ALT) == 1  # the last cell has no comment for its figure
+    assert described.count(pages.DEFAULT_ALT) == 1  # the last cell has no comment for its figure
     assert "docs/labs/planted.py: a cell draws 1 figures but has 0 '# alt: ...' comments" in caplog.text
 
 
@@ -135,9 +142,7 @@ def test_on_a_phone_the_prompt_is_a_label_above_the_code_not_a_gutter(browser, s
 def test_kernels_get_one_blas_thread_and_no_backend_and_the_environment_comes_back(monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    monkeypatch.setattr(labs, "_notebook_memo", SimpleNamespace(save=lambda: None, summary=lambda: ""))
-    monkeypatch.setattr(labs, "_math_memo", SimpleNamespace(save=lambda: None, summary=lambda: ""))
-    labs.on_pre_build(None)
+    execution.on_pre_build(None)
     assert "MPLBACKEND" not in os.environ and os.environ["OPENBLAS_NUM_THREADS"] == "1"
-    labs.on_post_build(SimpleNamespace(site_dir="/nonexistent"))
+    execution.on_post_build(None)
     assert os.environ["MPLBACKEND"] == "Agg" and "OPENBLAS_NUM_THREADS" not in os.environ
