@@ -55,6 +55,7 @@ minimization problems with singular solutions", *Comput. Optim. Appl.* 28 (2004)
 from __future__ import annotations
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 
@@ -142,6 +143,17 @@ def _initial_point(initial_coef: object, initial_intercept: object, n_features: 
     return np.append(coef, float(intercept))
 
 
+class _Problem(NamedTuple):
+    """A checked fit call: the data, the two labels, y coded +-1, the centre of X, the centred start."""
+
+    X: np.ndarray
+    y: object
+    classes: np.ndarray
+    signs: np.ndarray
+    center: np.ndarray
+    start: np.ndarray
+
+
 class _LinearBinaryClassifier:
     """Decision function w . x + b, labels from ``classes_``, regularised objective."""
 
@@ -195,6 +207,26 @@ class _LinearBinaryClassifier:
                 f"classes_ is {self.classes_.tolist()}"
             )
         return np.where(y == self.classes_[1], 1.0, -1.0)
+
+    def fit(
+        self, X: object, y: object, *, initial_coef: object = None, initial_intercept: float = 0.0
+    ) -> _LinearBinaryClassifier:
+        """Minimise F on (X, y) from (initial_coef, initial_intercept); return ``self``, fitted."""
+        params = self._check_params()
+        X = _check_X(X)
+        classes, signs = _check_labels(y, X.shape[0])
+        # Work with centred features: w . x + b = w . (x - center) + (b + w . center) and b is
+        # not penalised, so this is an exact change of variables (the objective, and the
+        # dual, are unchanged) that makes Newton's systems well conditioned when features
+        # have large means.
+        center = X.mean(axis=0)
+        theta = to_centred(_initial_point(initial_coef, initial_intercept, X.shape[1]), center)
+        self._fit_centred(_Problem(X, y, classes, signs, center, theta), *params)
+        return self
+
+    # subclasses minimise F from problem.start and set the fitted attributes
+    def _fit_centred(self, problem: _Problem, lam: float, max_iter: int, tol: float) -> None:  # pragma: no cover
+        raise NotImplementedError
 
     def _set_fitted(self, theta: np.ndarray, classes: np.ndarray) -> None:
         self.coef_ = theta[:-1].copy()
@@ -329,26 +361,10 @@ class LinearSVM(_LinearBinaryClassifier):
     def _loss(margins: np.ndarray) -> np.ndarray:
         return hinge(margins)
 
-    def fit(
-        self,
-        X: object,
-        y: object,
-        *,
-        initial_coef: object = None,
-        initial_intercept: float = 0.0,
-    ) -> LinearSVM:
-        """Minimise F from (initial_coef, initial_intercept) to a certified optimum; return self."""
-        lam, max_iter, tol = self._check_params()
-        X = _check_X(X)
-        classes, signs = _check_labels(y, X.shape[0])
+    def _fit_centred(self, problem: _Problem, lam: float, max_iter: int, tol: float) -> None:
+        X, y, classes, signs, center, theta = problem
         n, d = X.shape
-        # Work with centred features: w . x + b = w . (x - center) + (b + w . center) and b is
-        # not penalised, so this is an exact change of variables (the objective, and the
-        # dual, are unchanged) that makes Newton's systems well conditioned when features
-        # have large means.
-        center = X.mean(axis=0)
         X_centred = X - center
-        theta = to_centred(_initial_point(initial_coef, initial_intercept, d), center)
         rows = augment(X_centred, signs)
         mask = ridge_mask(d)
         data_curvature = np.linalg.norm(rows, 2) ** 2 / n
@@ -394,7 +410,7 @@ class LinearSVM(_LinearBinaryClassifier):
             warnings.warn(
                 f"LinearSVM stopped at {reason} with relative duality gap {gap / primal:.2e} > tol={tol:g}",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         history.append(primal)
         self.n_iter_ = n_iter
@@ -403,7 +419,6 @@ class LinearSVM(_LinearBinaryClassifier):
         self.duality_gap_ = gap
         self.alpha_ = best.alpha
         self.objective_history_ = np.asarray(history)
-        return self
 
 # --------------------------------------------------------------------------------------
 # Logistic regression
@@ -504,25 +519,16 @@ class LogisticRegression(_LinearBinaryClassifier):
         positive = sigmoid_of_minus(-scores)
         return np.column_stack([sigmoid_of_minus(scores), positive])
 
-    def fit(
-        self,
-        X: object,
-        y: object,
-        *,
-        initial_coef: object = None,
-        initial_intercept: float = 0.0,
-    ) -> LogisticRegression:
-        """Minimise F from (initial_coef, initial_intercept) until ||grad F|| <= tol; return self."""
-        lam, max_iter, tol = self._check_params()
-        solver = choice(self.solver, "solver", ["newton", "gradient"])
-        X = _check_X(X)
-        classes, signs = _check_labels(y, X.shape[0])
-        # centred features: an exact change of variables (see LinearSVM.fit) that helps both solvers
-        center = X.mean(axis=0)
-        theta = to_centred(_initial_point(initial_coef, initial_intercept, X.shape[1]), center)
+    def _check_params(self) -> tuple[float, int, float]:
+        params = super()._check_params()
+        choice(self.solver, "solver", ["newton", "gradient"])
+        return params
+
+    def _fit_centred(self, problem: _Problem, lam: float, max_iter: int, tol: float) -> None:
+        X, y, classes, signs, center, theta = problem
         rows = augment(X - center, signs)
         mask = ridge_mask(X.shape[1])
-        run = logistic_newton if solver == "newton" else logistic_accelerated
+        run = logistic_newton if self.solver == "newton" else logistic_accelerated
         theta, n_iter, history = run(rows, theta, lam, mask, center, max_iter, tol)
         gradient_norm = original_gradient_norm(logistic_gradient(rows, theta, lam, mask), center)
         if gradient_norm > tol:
@@ -530,7 +536,7 @@ class LogisticRegression(_LinearBinaryClassifier):
                 f"LogisticRegression stopped after {n_iter} iterations with gradient norm "
                 f"{gradient_norm:.2e} > tol={tol:g}",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         self._set_fitted(from_centred(theta, center), classes)
         self.n_iter_ = n_iter
@@ -538,5 +544,4 @@ class LogisticRegression(_LinearBinaryClassifier):
         history[-1] = self.objective_
         self.gradient_norm_ = gradient_norm
         self.objective_history_ = np.asarray(history)
-        return self
 

@@ -141,8 +141,8 @@ def _newton_minimum(
 def _quadratic(
     name: str,
     tex: str,
-    description: str,
     coefficients: tuple[float, float, float, float, float],
+    description: str,
     *,
     bounds: Window = ((-2.0, 2.0), (-2.0, 2.0)),
     minima: tuple[Point, ...] = (),
@@ -165,31 +165,22 @@ def _quadratic(
 
 
 ROUND_BOWL = _quadratic(
-    "round_bowl",
-    "x^2 + y^2",
-    "A round bowl: every contour is a circle, so the steepest-descent direction "
+    "round_bowl", "x^2 + y^2", (1, 1, 0, 0, 0), minima=((0.0, 0.0),),
+    description="A round bowl: every contour is a circle, so the steepest-descent direction "
     "points straight at the minimum.",
-    (1, 1, 0, 0, 0),
-    minima=((0.0, 0.0),),
 )
 
 ELLIPTIC_BOWL = _quadratic(
-    "elliptic_bowl",
-    "x^2 + 4y^2",
-    "An elliptic bowl, four times as curved in y as in x: the steepest-descent "
+    "elliptic_bowl", "x^2 + 4y^2", (1, 4, 0, 0, 0), minima=((0.0, 0.0),),
+    description="An elliptic bowl, four times as curved in y as in x: the steepest-descent "
     "direction misses the minimum and gradient descent zig-zags across the narrow axis.",
-    (1, 4, 0, 0, 0),
-    minima=((0.0, 0.0),),
 )
 
 CONVEX_G = _quadratic(
-    "convex_g",
-    "g(x, y) = x^2 + y^2 - 2x - 2y + 6",
-    "A convex loss, (x - 1)^2 + (y - 1)^2 + 4: one bowl with the unique global "
-    "minimum g(1, 1) = 4.",
-    (1, 1, -2, -2, 6),
+    "convex_g", "g(x, y) = x^2 + y^2 - 2x - 2y + 6", (1, 1, -2, -2, 6), minima=((1.0, 1.0),),
     bounds=((-2.0, 4.0), (-2.0, 4.0)),
-    minima=((1.0, 1.0),),
+    description="A convex loss, (x - 1)^2 + (y - 1)^2 + 4: one bowl with the unique global "
+    "minimum g(1, 1) = 4.",
 )
 
 # --- a non-convex bowl with three dips ----------------------------------------------------------
@@ -305,13 +296,10 @@ SLOPING_VALLEY = Landscape(
 # --- a saddle -----------------------------------------------------------------------------------
 
 SADDLE = _quadratic(
-    "saddle",
-    "x^2 - y^2",
-    "x_1^2 - x_2^2 (with x = x_1, y = x_2): built from the convex x^2 and the "
+    "saddle", "x^2 - y^2", (1, -1, 0, 0, 0), saddle_points=((0.0, 0.0),),
+    description="x_1^2 - x_2^2 (with x = x_1, y = x_2): built from the convex x^2 and the "
     "linear x_1 - x_2, yet not convex. The origin is a critical point but no minimum: the "
     "Hessian has eigenvalues +2 and -2.",
-    (1, -1, 0, 0, 0),
-    saddle_points=((0.0, 0.0),),
 )
 
 LANDSCAPES: dict[str, Landscape] = {
