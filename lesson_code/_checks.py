@@ -34,6 +34,24 @@ def finite_array(value: object, name: str, ndim: int | None = None) -> np.ndarra
     return array
 
 
+def symmetric_matrix(value: object, name: str, tolerance: float) -> np.ndarray:
+    """Return ``value`` as a float64 array, or raise unless it is square, non-empty, finite and
+    symmetric: |A_ij - A_ji| <= tolerance max |A|.
+
+    >>> symmetric_matrix([[1.0, 2.0], [0.0, 1.0]], "hessian", 1e-12)
+    Traceback (most recent call last):
+    ...
+    ValueError: hessian must be symmetric (a Hessian of a smooth loss always is)
+    """
+    matrix = finite_array(value, name, ndim=2)
+    if matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
+        raise ValueError(f"{name} must be a non-empty square matrix, got shape {matrix.shape}")
+    scale = float(np.max(np.abs(matrix)))
+    if not np.allclose(matrix, matrix.T, rtol=0.0, atol=tolerance * scale):
+        raise ValueError(f"{name} must be symmetric (a Hessian of a smooth loss always is)")
+    return matrix
+
+
 def positive_number(value: object, name: str) -> float:
     """Return ``value`` as a float, or raise unless it is a finite number > 0.
 

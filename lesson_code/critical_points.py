@@ -36,7 +36,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import finite_array, non_negative_number, positive_int, positive_number, seed_value
+from lesson_code._checks import (
+    finite_array,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    seed_value,
+    symmetric_matrix,
+)
 
 KINDS = ("minimum", "saddle", "maximum", "degenerate")
 """What :func:`classify_hessian` can answer."""
@@ -313,12 +320,7 @@ def classify_hessian(hessian: np.ndarray, *, tolerance: float = 1e-8) -> str:
     >>> print(classify_hessian([[2.0, 0.0], [0.0, -2.0]]), classify_hessian([[2.0, -2.0], [-2.0, 2.0]]))
     saddle degenerate
     """
-    matrix = finite_array(hessian, "hessian", ndim=2)
-    if matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
-        raise ValueError(f"hessian must be a non-empty square matrix, got shape {matrix.shape}")
-    scale = float(np.max(np.abs(matrix)))
-    if not np.allclose(matrix, matrix.T, rtol=0.0, atol=1e-10 * scale):
-        raise ValueError("hessian must be symmetric")
+    matrix = symmetric_matrix(hessian, "hessian", 1e-10)
     tolerance = non_negative_number(tolerance, "tolerance")
     return _kind(np.linalg.eigvalsh(matrix), tolerance)
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lesson_code._checks import finite_array, non_negative_number, positive_int, positive_number
+from lesson_code._checks import finite_array, non_negative_number, positive_int, positive_number, symmetric_matrix
 from lesson_code.clipping import clip_by_global_norm
 
 
@@ -133,13 +133,7 @@ def gradient_descent(
 
 def _extreme_eigenvalues(hessian: object) -> tuple[float, float]:
     """(lambda_min, lambda_max) of a symmetric positive-definite matrix, or raise."""
-    matrix = finite_array(hessian, "hessian", ndim=2)
-    if matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
-        raise ValueError(f"hessian must be a non-empty square matrix, got shape {matrix.shape}")
-    scale = float(np.max(np.abs(matrix)))
-    if not np.allclose(matrix, matrix.T, rtol=0.0, atol=1e-12 * scale):
-        raise ValueError("hessian must be symmetric (a Hessian of a smooth loss always is)")
-    eigenvalues = np.linalg.eigvalsh(matrix)
+    eigenvalues = np.linalg.eigvalsh(symmetric_matrix(hessian, "hessian", 1e-12))
     if eigenvalues[0] <= 0:
         raise ValueError(
             "hessian must be positive definite (all eigenvalues > 0), got eigenvalues "

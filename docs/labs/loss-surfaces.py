@@ -32,16 +32,7 @@ SADDLE_LEARNING_RATE = 0.1
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lesson_code.optim import (
-    condition_number,
-    gradient_descent,
-    gradient_descent_rate,
-    heavy_ball_parameters,
-    heavy_ball_rate,
-    measured_rate,
-    optimal_fixed_learning_rate,
-    stable_learning_rate,
-)
+from lesson_code import optim
 
 hessian = np.diag([2.0, 2.0 * K])
 eigenvalues = np.diag(hessian)
@@ -68,20 +59,20 @@ def predicted_factor(learning_rate, momentum):
     return float(max(radii))
 
 
-print(f"eigenvalues {eigenvalues}, condition number kappa = {condition_number(hessian):.1f}")
-print(f"stable if eta < 2 / lambda_max = {stable_learning_rate(hessian):.4f} (without momentum)")
-print(f"best fixed step eta* = {optimal_fixed_learning_rate(hessian):.4f}, rate (kappa-1)/(kappa+1) = {gradient_descent_rate(hessian):.4f}")
-best_eta, best_beta = heavy_ball_parameters(hessian)
-print(f"Polyak's heavy ball: eta = {best_eta:.4f}, beta = {best_beta:.4f}, rate = {heavy_ball_rate(hessian):.4f}")
+print(f"eigenvalues {eigenvalues}, condition number kappa = {optim.condition_number(hessian):.1f}")
+print(f"stable if eta < 2 / lambda_max = {optim.stable_learning_rate(hessian):.4f} (without momentum)")
+print(f"best fixed step eta* = {optim.optimal_fixed_learning_rate(hessian):.4f}, rate (kappa-1)/(kappa+1) = {optim.gradient_descent_rate(hessian):.4f}")
+best_eta, best_beta = optim.heavy_ball_parameters(hessian)
+print(f"Polyak's heavy ball: eta = {best_eta:.4f}, beta = {best_beta:.4f}, rate = {optim.heavy_ball_rate(hessian):.4f}")
 
 # %%
-path = gradient_descent(gradient, START, LEARNING_RATE, STEPS, momentum=MOMENTUM, max_step_norm=CLIP)
+path = optim.gradient_descent(gradient, START, LEARNING_RATE, STEPS, momentum=MOMENTUM, max_step_norm=CLIP)
 distance = np.linalg.norm(path, axis=1)
 diverged = len(path) < STEPS + 1 or distance[-1] > distance[0]
 print(f"your run: eta = {LEARNING_RATE}, beta = {MOMENTUM}, clip = {CLIP}")
 print(f"  distance to the minimum: start {distance[0]:.3g}, end {distance[-1]:.3g}" + ("  (diverging)" if diverged else ""))
 if distance[-1] > 1e-12:
-    print(f"  measured factor per step {measured_rate(path, [0.0, 0.0]):.4f}")
+    print(f"  measured factor per step {optim.measured_rate(path, [0.0, 0.0]):.4f}")
 else:
     print("  reached rounding level; lower STEPS to measure the rate")
 print(f"  predicted factor per step {predicted_factor(LEARNING_RATE, MOMENTUM):.4f}"
