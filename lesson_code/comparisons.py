@@ -15,8 +15,8 @@ Chapter 9 re-measures earlier failures with a fix switched on: :func:`fix_profil
 batch normalization or residual connections (its standardization experiment lives in
 :mod:`lesson_code.standardization`).
 
-Every heavy function runs numpy's BLAS on one thread: the matrices here are small, and on a
-shared machine several BLAS threads fighting over the cores made the same work 10x slower.
+Every heavy function runs numpy's BLAS on one thread: the matrices here are too small to gain
+from more, and threads contending for shared cores cost far more than they save.
 
 References: Cortes & Vapnik (1995) for the SVM; Lang & Witbrock (1988) for the spirals;
 Ioffe & Szegedy (2015); He et al. (2016).

@@ -14,11 +14,10 @@ output step(a_1 + a_2 - 1.5), their AND.
 :func:`train_restarts` trains R networks MLP([d, hidden, 1]) (one per seed) with full-batch
 gradient descent on the cross-entropy cost, all at once in one set of array operations. Step for
 step it is :func:`lesson_code.training.train` with ``batch_size=None`` and
-``loss="cross_entropy"`` (the tests check this); batching the restarts makes a hundred of them
-take about a second instead of a minute. Its ``nudge`` multiplies every starting weight by
-1 +- nudge: with nudge = 1e-12 it imitates a machine that rounds differently, and separates what
-a seed decides (whether the restart fits or gets stuck) from what rounding decides (the cost at
-which a stuck restart happens to be after the last step).
+``loss="cross_entropy"`` (the tests check this). Its ``nudge`` multiplies every starting weight
+by 1 +- nudge: with nudge = 1e-12 it imitates a machine that rounds differently, and separates
+what a seed decides (whether the restart fits or gets stuck) from what rounding decides (the
+cost at which a stuck restart happens to be after the last step).
 
 References
 ----------
