@@ -41,7 +41,7 @@ class TrainingHistory:
     loss : ndarray of shape (epochs_run + 1,)
         Cost on the whole training set before training and after each epoch.
     weight_gradient_norms, bias_gradient_norms : ndarray of shape (epochs_run + 1, n_layers)
-        ||dC/dW^l|| and ||dC/db^l|` on the whole training set, before training and after each epoch.
+        ||dC/dW^l|| and ||dC/db^l|| on the whole training set, before training and after each epoch.
     step_gradient_norms : ndarray of shape (steps_run,)
         Global L2 norm of every mini-batch gradient, before clipping.
     diverged : bool
