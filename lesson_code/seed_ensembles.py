@@ -64,16 +64,8 @@ def nudge_parameters(parameters: Sequence[np.ndarray], relative: float, seed: in
 
 @dataclass(frozen=True)
 class EnsembleRun:
-    """N networks trained together; entry k of every field belongs to network k.
-
-    Attributes
-    ----------
-    seeds : ndarray of shape (N,)
-    learning_rates : ndarray of shape (N,)
-    histories : tuple of TrainingHistory
-    nets : tuple of MLP
-        The trained networks (do not modify them).
-    """
+    """N networks trained together: entry k of ``seeds``, ``learning_rates`` (arrays of shape
+    (N,)), ``histories`` and ``nets`` (the trained MLPs; do not modify them) is network k's."""
 
     seeds: np.ndarray
     learning_rates: np.ndarray

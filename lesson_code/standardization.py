@@ -43,12 +43,11 @@ BLOW_UP = 10.0
 
 @dataclass(frozen=True)
 class SeedScan:
-    """Full-batch training of the regression network at several learning rates, from several seeds.
+    """Full-batch training of the regression network at ``learning_rates`` (shape (n_rates,)) from
+    ``seeds`` (shape (n_seeds,)).
 
     Attributes
     ----------
-    learning_rates : ndarray of shape (n_rates,)
-    seeds : ndarray of shape (n_seeds,)
     fvu : ndarray of shape (n_rates, n_seeds, epochs + 1)
         Fraction of variance unexplained after every epoch, in the units training saw
         (standardization does not change it); NaN after the loss stopped being finite.
