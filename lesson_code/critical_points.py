@@ -23,6 +23,7 @@ with it they are isolated and have a definite index for generic data (not provab
 
 :func:`find_critical_points` searches for them from many random starts, and
 :func:`critical_point_census` counts them by kind for networks of 1 to h hidden units.
+Arguments are checked: a wrong type raises TypeError, a bad value ValueError naming it.
 
 References: Dauphin, Pascanu, Gulcehre, Cho, Ganguli & Bengio, "Identifying and attacking the
 saddle point problem in high-dimensional non-convex optimization", NeurIPS 2014; Nocedal &
@@ -50,19 +51,8 @@ KINDS = ("minimum", "saddle", "maximum", "degenerate")
 
 
 def toy_regression_data(n_samples: int = 10) -> tuple[np.ndarray, np.ndarray]:
-    """The fixed data set of :class:`TinyTanhNet`: y = sin(1.5 x) at evenly spaced x in [-2, 2].
+    """The fixed data set of :class:`TinyTanhNet`: y = sin(1.5 x) at n >= 2 evenly spaced x in [-2, 2].
 
-    Parameters
-    ----------
-    n_samples : int, optional
-        Number of points n >= 2 (10 by default).
-
-    Returns
-    -------
-    x, y : numpy.ndarray, each of shape (n_samples,)
-
-    Examples
-    --------
     >>> x, y = toy_regression_data(3)
     >>> print(x.tolist(), [round(v, 3) for v in y.tolist()])
     [-2.0, 0.0, 2.0] [-0.141, 0.0, 0.141]
@@ -86,7 +76,7 @@ class TinyTanhNet:
     hidden : int
         Number of hidden units h >= 1.
     weight_decay : float, optional
-        alpha_wd >= 0, the coefficient of ||theta||^2 / 2 (1e-3 by default).
+        alpha_wd >= 0, the coefficient of ||theta||^2 / 2.
     x, y : array_like, shape (n,), optional
         The data set; :func:`toy_regression_data` by default.
 
@@ -171,17 +161,8 @@ class TinyTanhNet:
         (W^1_j, b^1_j) are W^2_j t'' (x^2, x, 1) and those of W^2_j with (W^1_j, b^1_j) are
         t' (x, 1).
 
-        Parameters
-        ----------
-        theta : array_like, shape (P,) or (S, P)
-        hessian : bool, optional
-            Also compute the Hessian (True by default).
-
-        Returns
-        -------
-        loss : numpy.ndarray, shape () or (S,)
-        gradient : numpy.ndarray, shape (P,) or (S, P)
-        hessian : numpy.ndarray of shape (P, P) or (S, P, P), or None
+        For theta of shape (P,) or (S, P) it returns the loss, shape () or (S,), the gradient,
+        (P,) or (S, P), and the Hessian, (P, P) or (S, P, P), or None.
         """
         batch, single = self._parameters(theta)
         h, n, alpha = self.hidden, self.x.size, self.weight_decay
@@ -231,28 +212,13 @@ class TinyTanhNet:
 
 
 def add_idle_units(theta: np.ndarray, hidden: int, extra: int) -> np.ndarray:
-    """Embed the parameters of an h-unit network into one with h + extra units that are idle.
+    """Embed the parameters (3 h + 1,) of an h-unit network into one with h + extra idle units.
 
     The new units get W^1_j = b^1_j = W^2_j = 0: they output tanh(0) = 0 and carry no weight
     decay, so the bigger network computes the same function with the same cost C. If theta was
     a critical point, so is the result (every new partial derivative is a mean of terms that
     contain W^2_j = 0 or tanh(0) = 0).
 
-    Parameters
-    ----------
-    theta : array_like, shape (3 h + 1,)
-        Parameters (W^1, b^1, W^2, b^2) of a :class:`TinyTanhNet` with ``hidden`` units.
-    hidden : int
-        h >= 1.
-    extra : int
-        Number of idle units to add, >= 1.
-
-    Returns
-    -------
-    numpy.ndarray, shape (3 (h + extra) + 1,)
-
-    Examples
-    --------
     >>> print(add_idle_units([1.0, 2.0, 3.0, 4.0], hidden=1, extra=1).tolist())
     [1.0, 0.0, 2.0, 0.0, 3.0, 0.0, 4.0]
     """
@@ -269,21 +235,10 @@ def add_idle_units(theta: np.ndarray, hidden: int, extra: int) -> np.ndarray:
 
 
 def hessian_index(eigenvalues: np.ndarray, *, tolerance: float = 1e-8) -> float:
-    """alpha = the fraction of Hessian eigenvalues below -tolerance * max |lambda|.
+    """alpha = the fraction of the eigenvalues (P,) below -tolerance * max |lambda|, in [0, 1].
 
-    Parameters
-    ----------
-    eigenvalues : array_like, shape (P,)
-    tolerance : float, optional
-        Relative size below which an eigenvalue counts as zero (1e-8 by default).
+    0 at a minimum, 1 at a maximum.
 
-    Returns
-    -------
-    float
-        In [0, 1]: 0 at a minimum, 1 at a maximum.
-
-    Examples
-    --------
     >>> print(hessian_index([2.0, -2.0]), hessian_index([3.0, 1.0, -0.5, 2.0]))
     0.5 0.25
     """
@@ -296,27 +251,13 @@ def hessian_index(eigenvalues: np.ndarray, *, tolerance: float = 1e-8) -> float:
 
 
 def classify_hessian(hessian: np.ndarray, *, tolerance: float = 1e-8) -> str:
-    """What kind of critical point has this Hessian: minimum, saddle, maximum or degenerate.
+    """What kind of critical point a symmetric Hessian (P, P) marks: one of :data:`KINDS`.
 
     Eigenvalues within tolerance * max |lambda| of zero count as zero. With none of them,
     all > 0 is a ``"minimum"``, all < 0 a ``"maximum"`` and mixed signs a ``"saddle"``. A zero
     eigenvalue leaves the second-order test undecided, except that one negative and one
     positive eigenvalue already make a saddle; otherwise the answer is ``"degenerate"``.
 
-    Parameters
-    ----------
-    hessian : array_like, shape (P, P)
-        A symmetric matrix.
-    tolerance : float, optional
-        Relative size below which an eigenvalue counts as zero (1e-8 by default).
-
-    Returns
-    -------
-    str
-        One of :data:`KINDS`.
-
-    Examples
-    --------
     >>> print(classify_hessian([[2.0, 0.0], [0.0, -2.0]]), classify_hessian([[2.0, -2.0], [-2.0, 2.0]]))
     saddle degenerate
     """
@@ -450,29 +391,12 @@ def find_critical_points(
 ) -> CriticalPointSearch:
     """Find critical points of ``net``'s cost from random starts, classify and deduplicate them.
 
-    From each start theta_0 ~ N(0, s^2 I), with s drawn per start uniformly from (0.2, 1) times
-    ``scale``, run (1) a Levenberg-Marquardt solve of grad C = 0 and (2) a damped Newton
+    From each of ``n_starts`` starts theta_0 ~ N(0, s^2 I), with s drawn per start uniformly from
+    (0.2, 1) times ``scale``, run (1) a Levenberg-Marquardt solve of grad C = 0 and (2) a damped Newton
     descent of C. A run ending with ||grad C|| < ``tolerance`` is a critical point; two points
     whose losses agree to 8 significant digits and whose numbers of negative Hessian
-    eigenvalues are equal count once. The search is not exhaustive: it reports what it found.
-
-    Parameters
-    ----------
-    net : TinyTanhNet
-    n_starts : int, optional
-        Random starts (100 by default); each gives two runs.
-    seed : int, optional
-        Seed of the starts.
-    scale : float, optional
-        Largest standard deviation of the starts (1.5 by default).
-    max_iterations : int, optional
-        Iterations per run (100 by default).
-    tolerance : float, optional
-        Gradient norm below which a point counts as critical (1e-9 by default).
-
-    Returns
-    -------
-    CriticalPointSearch
+    eigenvalues are equal count once. Each run takes at most ``max_iterations`` steps. The
+    search is not exhaustive: it reports what it found.
 
     Examples
     --------
@@ -547,25 +471,10 @@ class CensusRow:
 def critical_point_census(
     hidden_sizes: Sequence[int] = (1, 2, 3, 4, 5, 6), *, n_starts: int = 100, seed: int = 0
 ) -> list[CensusRow]:
-    """Run :func:`find_critical_points` for growing networks and count minima and saddles.
+    """Run :func:`find_critical_points` for each number of hidden units h in ``hidden_sizes``
+    (same ``n_starts`` and ``seed``) and count minima and saddles: one :class:`CensusRow` per
+    size, whose lowest and highest costs of minima (saddles) are nan when none was found.
 
-    Parameters
-    ----------
-    hidden_sizes : sequence of int, optional
-        Numbers of hidden units h (P = 3 h + 1 parameters each).
-    n_starts : int, optional
-        Random starts per size.
-    seed : int, optional
-        Seed of the starts (the same for every size).
-
-    Returns
-    -------
-    list of CensusRow
-        One row per size; the lowest and highest costs of the minima (saddles) are nan when no
-        minimum (saddle) was found.
-
-    Examples
-    --------
     >>> row, = critical_point_census([1], n_starts=20)
     >>> print(row.n_parameters, row.n_minima, row.n_saddles)
     4 1 1
