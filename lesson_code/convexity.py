@@ -16,6 +16,9 @@ only if the Hessian is positive semi-definite everywhere.
 reached: on a convex loss all of them end in the same place, on a non-convex one the start
 decides.
 
+Every ``function`` here is w -> L(w), from a finite array of shape (d,) to a number. Arguments
+are checked: a wrong type raises TypeError, a bad value ValueError naming it.
+
 References: Boyd & Vandenberghe, *Convex Optimization*, sec. 3.1-3.2 (2004); Aggarwal, *Neural
 Networks and Deep Learning*, sec. 4.2 (2018), for g, G and the composition x_1^2 - x_2^2.
 """
@@ -45,28 +48,11 @@ def _evaluate(function: Loss, point: np.ndarray, name: str = "function") -> floa
 
 
 def convexity_gap(function: Loss, w1: np.ndarray, w2: np.ndarray, lam: float) -> float:
-    """lambda L(w_1) + (1 - lambda) L(w_2) - L(lambda w_1 + (1 - lambda) w_2).
+    """lambda L(w_1) + (1 - lambda) L(w_2) - L(lambda w_1 + (1 - lambda) w_2), for lambda in [0, 1].
 
     The height of the chord above the graph at the point a fraction 1 - lambda of the way from
-    w_1 to w_2. A convex L gives a gap >= 0 for every choice; one negative gap proves L is not
-    convex.
-
-    Parameters
-    ----------
-    function : callable
-        w -> L(w), taking an array of shape (d,) and returning a number.
-    w1, w2 : array_like, shape (d,)
-        Two finite points.
-    lam : float
-        lambda in [0, 1].
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    For L(w) = w^2 the gap is lambda (1 - lambda) (w_1 - w_2)^2:
+    w_1 to w_2 (both of shape (d,)). A convex L gives a gap >= 0 for every choice; one negative
+    gap proves L is not convex. For L(w) = w^2 the gap is lambda (1 - lambda) (w_1 - w_2)^2:
 
     >>> print(convexity_gap(lambda w: float(w[0] ** 2), [0.0], [2.0], 0.5))
     1.0
@@ -103,28 +89,12 @@ def most_violated_chord(
     n_pairs: int = 2000,
     seed: int = 0,
 ) -> Chord:
-    """Search random chords inside a box for the most negative :func:`convexity_gap`.
+    """The :class:`Chord` with the most negative :func:`convexity_gap` of ``n_pairs`` random ones.
 
-    w_1 and w_2 are uniform in the box, lambda uniform in (0, 1). A negative ``gap`` proves
-    that ``function`` is not convex; a non-negative one only says that no violation was found.
+    w_1 and w_2 are uniform in the box ``bounds`` (one (low, high) pair per coordinate), lambda
+    uniform in (0, 1). A negative ``gap`` proves that ``function`` is not convex; a
+    non-negative one only says that no violation was found.
 
-    Parameters
-    ----------
-    function : callable
-        w -> L(w) for w of shape (d,).
-    bounds : sequence of (low, high)
-        The box, one pair per coordinate, low < high.
-    n_pairs : int, optional
-        Random chords to try (2000 by default).
-    seed : int, optional
-
-    Returns
-    -------
-    Chord
-        The chord with the smallest gap.
-
-    Examples
-    --------
     >>> chord = most_violated_chord(lambda w: float(w[0] ** 2 - w[1] ** 2), [(-1, 1), (-1, 1)], n_pairs=200)
     >>> print(chord.gap < 0)
     True
@@ -151,27 +121,12 @@ def most_violated_chord(
 
 
 def numerical_hessian(function: Loss, point: np.ndarray, *, step: float = 1e-4) -> np.ndarray:
-    """The Hessian of ``function`` at ``point`` by central second differences.
+    """The Hessian (d, d) of ``function`` at ``point`` (d,) by central second differences, step h.
 
     H_ij ~ [L(w + h e_i + h e_j) - L(w + h e_i - h e_j) - L(w - h e_i + h e_j)
     + L(w - h e_i - h e_j)] / (4 h^2); the error is O(h^2), and exactly 0 for a quadratic
     up to rounding.
 
-    Parameters
-    ----------
-    function : callable
-        w -> L(w) for w of shape (d,).
-    point : array_like, shape (d,)
-    step : float, optional
-        h > 0 (1e-4 by default).
-
-    Returns
-    -------
-    numpy.ndarray, shape (d, d)
-        Symmetric.
-
-    Examples
-    --------
     >>> H = numerical_hessian(lambda w: float((w[0] - w[1]) ** 2), [0.3, -0.2])
     >>> print(np.round(H, 6).tolist())
     [[2.0, -2.0], [-2.0, 2.0]]
@@ -234,26 +189,12 @@ def descend_from_starts(
     n_steps: int = 300,
     tolerance: float = 1e-3,
 ) -> list[DescentRun]:
-    """Gradient descent on ``landscape`` from each start; which minimum does each reach?
+    """Gradient descent on ``landscape`` from each (x, y) start; which minimum does each reach?
 
-    Parameters
-    ----------
-    landscape : Landscape
-    starts : sequence of (x, y)
-    learning_rate : float, optional
-        eta > 0 (0.1 by default).
-    n_steps : int, optional
-        Steps per run (300 by default).
-    tolerance : float, optional
-        A run "reached" a minimum if its last point is within this distance of it.
+    Each run takes ``n_steps`` steps of size ``learning_rate`` and "reached" a minimum if its
+    last point is within ``tolerance`` of it. Returns one :class:`DescentRun` per start, in
+    order.
 
-    Returns
-    -------
-    list of DescentRun
-        One per start, in order.
-
-    Examples
-    --------
     >>> from lesson_code.landscapes import get_landscape
     >>> g = get_landscape("convex_g")
     >>> runs = descend_from_starts(g, [(-2.0, 3.0), (4.0, -1.0)])
