@@ -110,27 +110,11 @@ def learning_rate_scan(
     epochs: int = SCAN_EPOCHS,
     seed: int = 0,
 ) -> LearningRateScan:
-    """Train :func:`regression_net` (same ``seed``, so the same start) once per learning rate.
+    """Train :func:`regression_net` (same ``seed``, so the same start) once per learning rate > 0.
 
-    Each run is full-batch gradient descent for ``epochs`` steps on (x, y), mean squared error.
+    Each run is full-batch gradient descent for ``epochs`` >= 1 steps on x, y of shape (n, 1),
+    mean squared error.
 
-    Parameters
-    ----------
-    x : ndarray of shape (n, 1)
-    y : ndarray of shape (n, 1)
-    learning_rates : sequence of float
-        Each > 0.
-    epochs : int
-        Steps per run, >= 1.
-    seed : int
-        Seed of the network's initial weights.
-
-    Returns
-    -------
-    LearningRateScan
-
-    Examples
-    --------
     >>> x, y = polynomial_regression(20)
     >>> scan = learning_rate_scan(x, y / 1000, [0.01, 0.1], epochs=5)
     >>> bool(np.all(scan.final_ratio < 1))
