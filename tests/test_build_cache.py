@@ -1,10 +1,14 @@
-"""The memo behind the build's page caches (hooks/build_cache.py): what it keeps, what it drops."""
+"""What hooks/build_cache.py keeps between builds: the memo behind the hooks' own caches (what it
+keeps, what it drops) and the compiled Jinja templates."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from jinja2 import DictLoader, Environment
 
 from helpers import load_by_path
 
@@ -92,3 +96,37 @@ def test_get_or_make_makes_a_result_once_and_keeps_it(memo_file):
     again = build_cache.JsonMemo(memo_file, salt="s")
     assert again.get_or_make(again.key("x"), make) == "made"
     assert len(calls) == 1 and (again.hits, again.misses) == (1, 0)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.delenv(build_cache.SWITCH, raising=False)
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    return SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"), plugins={})
+
+
+def test_the_theme_templates_compile_once_into_a_folder_named_after_the_versions(project):
+    environment = build_cache.on_env(Environment(loader=DictLoader({"page.html": "{{ 1 + 1 }}"})), project, None)
+    assert environment.get_template("page.html").render() == "2"
+    folder = Path(project.config_file_path).parent / ".cache" / "jinja"
+    assert [path.parent.parent.name for path in folder.glob("*/theme/__jinja2_*.cache")] == [
+        build_cache.versions_digest(build_cache.JINJA_PACKAGES)
+    ]
+
+
+def test_switched_off_no_template_is_stored(project, monkeypatch):
+    monkeypatch.setenv(build_cache.SWITCH, "off")
+    environment = build_cache.on_env(Environment(loader=DictLoader({"page.html": "x"})), project, None)
+    assert environment.get_template("page.html").render() == "x" and environment.bytecode_cache is None
+    assert not (Path(project.config_file_path).parent / ".cache").exists()
+
+
+def test_templates_compiled_by_other_versions_are_deleted(project):
+    jinja = Path(project.config_file_path).parent / ".cache" / "jinja"
+    current = jinja / build_cache.versions_digest(build_cache.JINJA_PACKAGES) / "theme"
+    older = jinja / "0123456789abcdef" / "theme"
+    for folder in (current, older):
+        folder.mkdir(parents=True)
+        (folder / "__jinja2_x.cache").write_bytes(b"compiled")
+    build_cache.on_config(project)
+    assert (current / "__jinja2_x.cache").exists() and not older.parent.exists()
