@@ -18,14 +18,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import shared  # a sibling: MkDocs puts the folder of the hook it loads on sys.path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
-from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-SECTION = "Chapters"
 FIRST_HEADING = re.compile(r"(<h1\b[^>]*>)")
 
 CHAPTER_LIST = "<!-- chapters -->"
@@ -38,26 +38,21 @@ def chapter_sources(nav: list[Any]) -> list[str]:
     """The Markdown files of the chapters, in order, from the ``nav`` of ``mkdocs.yml`` as YAML
     reads it (a list of one-key dicts; a section's value is such a list, a page's its path)."""
     for entry in nav:
-        if isinstance(entry, dict) and SECTION in entry:
+        if isinstance(entry, dict) and shared.CHAPTERS_SECTION in entry:
             sources = []
-            for item in entry[SECTION]:
+            for item in entry[shared.CHAPTERS_SECTION]:
                 value = next(iter(item.values())) if isinstance(item, dict) else item
                 if not isinstance(value, str):
-                    raise TypeError(f"nav: the {SECTION!r} section must list pages only, found {item!r}")
+                    raise TypeError(f"nav: the {shared.CHAPTERS_SECTION!r} section must list pages only, found {item!r}")
                 sources.append(value)
             return sources
-    raise ValueError(f"nav: no {SECTION!r} section; the chapters are numbered from it")
+    raise ValueError(f"nav: no {shared.CHAPTERS_SECTION!r} section; the chapters are numbered from it")
 
 
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-    section = next((item for item in nav.items if isinstance(item, Section) and item.title == SECTION), None)
-    if section is None:
-        raise PluginError(f"nav: no {SECTION!r} section; the chapters are numbered from it")
     _numbers.clear()
     _chapters.clear()
-    for number, page in enumerate(section.children, start=1):
-        if not isinstance(page, Page):
-            raise PluginError(f"nav: the {SECTION!r} section must list pages only, found {page!r}")
+    for number, page in enumerate(shared.chapter_pages(nav), start=1):
         _numbers[page.file.src_uri] = number
         _, meta = get_data(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
         description = str(meta.get("description", "")).strip()

@@ -42,9 +42,8 @@ from urllib.parse import urljoin, urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
-from mkdocs.structure.nav import Section
 from mkdocs.utils import get_relative_url
-from shared import project_root
+from shared import chapter_pages, project_root
 
 NAME = "why-deep-networks-are-hard-to-train"
 PDF = f"downloads/{NAME}.pdf"
@@ -92,12 +91,8 @@ def on_nav(nav, config, files):
     _printed.clear()
     if not _switch("COURSE_PDF"):
         return nav
-    for item in nav.items:
-        if isinstance(item, Section) and item.title == "Chapters":
-            _printed.extend(child for child in item.children if child.is_page)
+    _printed.extend(chapter_pages(nav))
     _printed.extend(page for page in nav.pages if page.file.src_uri == "references.md")
-    if not _printed:
-        raise PluginError("COURSE_PDF: the nav has no 'Chapters' section, so the PDF would hold no chapter")
     return nav
 
 

@@ -7,6 +7,12 @@ import re
 from pathlib import Path, PurePosixPath
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+CHAPTERS_SECTION = "Chapters"
+"""A chapter is an entry of this section of the ``nav`` in ``mkdocs.yml``; its place there is its number."""
 
 
 def project_root(config: MkDocsConfig) -> Path:
@@ -34,3 +40,14 @@ def is_lab(src_uri: str) -> bool:
     (True, False, False)
     """
     return bool(LAB_SOURCE.match(src_uri))
+
+
+def chapter_pages(nav: Navigation) -> list[Page]:
+    """The chapters, in order: the pages of the nav's :data:`CHAPTERS_SECTION`."""
+    section = next((item for item in nav.items if isinstance(item, Section) and item.title == CHAPTERS_SECTION), None)
+    if section is None:
+        raise PluginError(f"nav: no {CHAPTERS_SECTION!r} section; the chapters are numbered from it")
+    for item in section.children:
+        if not isinstance(item, Page):
+            raise PluginError(f"nav: the {CHAPTERS_SECTION!r} section must list pages only, found {item!r}")
+    return list(section.children)
