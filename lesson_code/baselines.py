@@ -55,7 +55,7 @@ minimization problems with singular solutions", *Comput. Optim. Appl.* 28 (2004)
 from __future__ import annotations
 
 import warnings
-from typing import NamedTuple
+from typing import NamedTuple, Self
 
 import numpy as np
 
@@ -210,7 +210,7 @@ class _LinearBinaryClassifier:
 
     def fit(
         self, X: object, y: object, *, initial_coef: object = None, initial_intercept: float = 0.0
-    ) -> _LinearBinaryClassifier:
+    ) -> Self:
         """Minimise F on (X, y) from (initial_coef, initial_intercept); return ``self``, fitted."""
         params = self._check_params()
         X = _check_X(X)
