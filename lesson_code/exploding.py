@@ -159,7 +159,7 @@ def output_layer_stable_learning_rate(net: MLP, x: np.ndarray) -> float:
     --------
     >>> net = MLP([1, 3, 1], activation="linear", output_activation="linear", seed=0)
     >>> x = np.ones((4, 1))
-    >>> a = net.forward_pass(x)[1][-2]
+    >>> a = net.forward_pass(x).activations[-2]
     >>> print(np.isclose(output_layer_stable_learning_rate(net, x), 2 / (a @ a.T + 1)[0, 0]))
     True
     """
@@ -169,7 +169,7 @@ def output_layer_stable_learning_rate(net: MLP, x: np.ndarray) -> float:
         raise ValueError(
             f"net must have a linear output layer, got output activation {net.output_activation.name!r}"
         )
-    _, activations = net.forward_pass(x)
+    activations = net.forward_pass(x).activations
     features = np.column_stack([activations[-2], np.ones(activations[-2].shape[0])])  # (batch, n+1)
     hessian = features.T @ features / features.shape[0]
     return float(2.0 / np.linalg.eigvalsh(hessian)[-1])

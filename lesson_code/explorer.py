@@ -15,6 +15,9 @@ and standard deviation of the activations a^l. This module computes the same num
 
 With one weight layer there is no hidden layer to normalize or to wrap in a residual block, so
 every architecture is the plain network there.
+
+Every function checks its settings: a value outside the explorer's choices or ranges raises
+ValueError naming the argument and what it accepts.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from lesson_code._checks import choice, positive_int, positive_number, seed_valu
 from lesson_code.activations import LEAKY_RELU_SLOPE
 from lesson_code.clipping import global_norm
 from lesson_code.gradient_flow import BATCH, probe_batch
-from lesson_code.network import MLP
-from lesson_code.remedies import BN_EPS, REMEDIES, BatchNormPass, Network, build_network
+from lesson_code.network import MLP, Network
+from lesson_code.remedies import BN_EPS, REMEDIES, build_network
 
 ARCHITECTURES: tuple[str, ...] = REMEDIES
 """``"plain"``, ``"batchnorm"`` (batch normalization before every hidden activation) and
@@ -140,9 +143,7 @@ def network_profile(net: Network, x: np.ndarray, y: np.ndarray) -> LayerProfile:
     >>> profile.gradient_norms.shape, profile.activation_stds.shape
     ((2,), (2,))
     """
-    run = net.forward_pass(x)
-    activations = run.activations if isinstance(run, BatchNormPass) else run[1]
-    hidden_and_output = np.array([a.ravel() for a in activations[1:]])
+    hidden_and_output = np.array([a.ravel() for a in net.forward_pass(x).activations[1:]])
     return LayerProfile(
         gradient_norms=np.array([frobenius_norm(g) for g in net.gradients(x, y).weights]),
         activation_means=hidden_and_output.mean(axis=1),
@@ -150,17 +151,9 @@ def network_profile(net: Network, x: np.ndarray, y: np.ndarray) -> LayerProfile:
     )
 
 
-def layer_profile(
-    architecture: str,
-    activation: str,
-    init: str,
-    depth: int,
-    width: int,
-    weight_scale: float = 1.0,
-    seed: int = 0,
-    batch: int = EXPLORER_BATCH,
-) -> LayerProfile:
-    """The explorer's numbers for one random network and its probe batch.
+def layer_profile(*settings: object, batch: int = EXPLORER_BATCH, **named: object) -> LayerProfile:
+    """The explorer's numbers for ``explorer_network(*settings, **named)`` on its probe batch
+    (``probe_batch(width, batch, seed)``).
 
     Examples
     --------
@@ -168,5 +161,5 @@ def layer_profile(
     >>> print(f"{p.gradient_norms[0] / p.gradient_norms[-1]:.1e}")
     1.4e-06
     """
-    net = explorer_network(architecture, activation, init, depth, width, weight_scale, seed)
-    return network_profile(net, *probe_batch(width, positive_int(batch, "batch"), seed))
+    net = explorer_network(*settings, **named)
+    return network_profile(net, *probe_batch(net.sizes[0], positive_int(batch, "batch"), net.seed))

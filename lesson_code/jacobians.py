@@ -372,7 +372,7 @@ def layer_jacobians(net: MLP, x: np.ndarray) -> list[np.ndarray]:
     """
     net = _check_net(net)
     x = _check_example(net, x)
-    zs, _ = net.forward_pass(x[None, :])
+    zs = net.forward_pass(x[None, :]).zs
     jacobians = []
     for layer, (z, w) in enumerate(zip(zs, net.weights, strict=True)):
         slope = net._layer_activation(layer).derivative(z[0])  # diagonal of Sigma'(z^l)

@@ -1,6 +1,6 @@
-"""A fully connected network (MLP) with hand-written backpropagation, in Nielsen's notation.
+"""Fully connected networks with hand-written backpropagation, in Nielsen's notation.
 
-For layers l = 1, ..., L (``weights[l-1]`` is W^l):
+For layers l = 1, ..., L (``weights[l-1]`` is W^l, shape (n_l, n_{l-1})):
 
     z^l = W^l a^{l-1} + b^l,        a^l = sigma(z^l),        a^0 = x
 
@@ -13,6 +13,21 @@ The backward pass is the product the whole course is about:
 where Sigma'(z) is the diagonal matrix of sigma'(z). Arrays hold one example per row, so in
 code a^l has shape (batch, n_l) and the products above are written transposed.
 
+:class:`Network` is what every network of the course shares (:class:`MLP` here, the batch-norm
+and residual networks of :mod:`lesson_code.remedies` and :mod:`lesson_code.residual`): the
+constructor and its initial weights, the input and target checks, the output layer's cost and
+delta^L, and :meth:`Network.forward_pass`, which returns a :class:`ForwardPass` (a subclass of
+it where a network keeps more intermediates).
+
+Validation, for every network: ``x`` must be a finite 2-D array of shape (batch, sizes[0]),
+``y`` a finite one of shape (batch, sizes[-1]), ``loss`` one of :data:`LOSSES`, and
+``"cross_entropy"`` needs a sigmoid output layer; anything else raises ValueError (TypeError
+for what is not an array of numbers) naming the argument.
+
+>>> run = MLP([2, 3, 1], seed=0).forward_pass(np.ones((4, 2)))
+>>> [z.shape for z in run.zs], [a.shape for a in run.activations]
+([(4, 3), (4, 1)], [(4, 2), (4, 3), (4, 1)])
+
 References: Rumelhart, Hinton & Williams (1986); Nielsen, *Neural Networks and Deep Learning*,
 ch. 2 and 5 (2015); Glorot & Bengio (2010) for Xavier and He et al. (2015) for He
 initialization.
@@ -22,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,10 +47,20 @@ from lesson_code._checks import choice, finite_array, flag, positive_int, seed_v
 from lesson_code.activations import Activation, get_activation
 
 INITS = ("normal", "xavier", "he", "nielsen")
-"""Weight initializations, see :class:`MLP`."""
+"""Weight initializations, see :class:`Network`."""
 
 LOSSES = ("mse", "cross_entropy")
-"""Costs :meth:`MLP.gradients` knows."""
+"""Costs the networks' ``gradients`` know."""
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """The intermediates of a forward pass: ``zs[l]`` = z^{l+1} = W^{l+1} (input) + b^{l+1},
+    shape (batch, sizes[l+1]), and ``activations[l]`` = a^l, from a^0 = x to a^L, shape
+    (batch, sizes[l])."""
+
+    zs: list[np.ndarray]
+    activations: list[np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -49,7 +75,7 @@ class Gradients:
     loss: float
 
     def parameters(self) -> list[np.ndarray]:
-        """Every gradient, in the order of :meth:`MLP.parameters`."""
+        """Every gradient, in the order of :meth:`Network.parameters`."""
         return [*self.weights, *self.biases]
 
 
@@ -70,7 +96,7 @@ class BiasBound:
 
 
 def initial_weight_std(init: str, fan_in: int, fan_out: int) -> float:
-    """Standard deviation of the initial weights of a layer (see :class:`MLP` for the schemes).
+    """Standard deviation of the initial weights of a layer (see :class:`Network` for the schemes).
 
     >>> print(initial_weight_std("xavier", 100, 100), initial_weight_std("he", 50, 10))
     0.1 0.2
@@ -83,8 +109,8 @@ def initial_weight_std(init: str, fan_in: int, fan_out: int) -> float:
     }[choice(init, "init", INITS)])
 
 
-class MLP:
-    """A multilayer perceptron with manual, batch-vectorised backpropagation.
+class Network(ABC):
+    """The fields, checks and output layer every network of the course shares.
 
     Parameters
     ----------
@@ -100,20 +126,27 @@ class MLP:
         ``"he"``: W from N(0, 2 / fan_in), b = 0 (He et al. 2015).
         ``"nielsen"``: W from N(0, 1 / fan_in), b from N(0, 1) (Nielsen 2015, ch. 3).
     seed : int
-        Seed of the generator that draws the parameters: the same seed gives the same network.
+        Seed of the generator that draws the parameters: the same arguments give the same
+        weights and biases in every subclass, so a comparison of two networks isolates their
+        architecture.
     output_activation : str or None
         Activation of the last layer, e.g. ``"linear"`` for regression; None means ``activation``.
-    dtype : {numpy.float64, numpy.float32}
-        Floating type of the parameters and of the computation (float64 unless you are timing).
+    dtype : numpy floating type
+        Floating type of the parameters and of the computation, one of :attr:`dtypes` (float64
+        unless you are timing an MLP).
 
     Examples
     --------
-    >>> net = MLP([3, 4, 2], activation="tanh", init="xavier", seed=1)
-    >>> [w.shape for w in net.weights], [b.shape for b in net.biases]
-    ([(4, 3), (2, 4)], [(4,), (2,)])
-    >>> net.forward(np.zeros((5, 3))).shape
-    (5, 2)
+    >>> from lesson_code.remedies import BatchNormMLP
+    >>> [np.array_equal(a, b) for a, b in zip(MLP([2, 3, 1]).weights, BatchNormMLP([2, 3, 1]).weights)]
+    [True, True]
     """
+
+    dtypes: tuple[type, ...] = (np.float64,)
+    """The floating types the network computes in."""
+
+    min_batch_size = 1
+    """The smallest batch :meth:`gradients` can take (batch statistics need two examples)."""
 
     def __init__(
         self,
@@ -125,16 +158,16 @@ class MLP:
         dtype: type = np.float64,
     ) -> None:
         self.sizes = _check_sizes(sizes)
-        if np.dtype(dtype) not in (np.dtype(np.float64), np.dtype(np.float32)):
-            raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
+        if np.dtype(dtype) not in [np.dtype(d) for d in self.dtypes]:
+            accepted = " or ".join(f"numpy.{np.dtype(d).name}" for d in self.dtypes)
+            raise ValueError(f"dtype must be {accepted}, got {dtype!r}")
         self.dtype = np.dtype(dtype)
         self.activation: Activation = get_activation(activation)
         self.output_activation: Activation = (
             self.activation if output_activation is None else get_activation(output_activation)
         )
         self.init = choice(init, "init", INITS)
-        seed = seed_value(seed)
-        self.seed = seed
+        self.seed = seed_value(seed)
         rng = np.random.default_rng(self.seed)
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
@@ -145,6 +178,10 @@ class MLP:
             bias = rng.standard_normal(fan_out) if self.init in ("normal", "nielsen") else np.zeros(fan_out)
             self.weights.append(weight.astype(self.dtype))
             self.biases.append(bias.astype(self.dtype))
+        self._add_parameters()
+
+    def _add_parameters(self) -> None:
+        """What an architecture checks and adds once W and b are drawn (nothing for an MLP)."""
 
     def parameters(self) -> list[np.ndarray]:
         """The arrays training updates in place: the weights, then the biases."""
@@ -157,9 +194,21 @@ class MLP:
 
     def __repr__(self) -> str:
         return (
-            f"MLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, "
-            f"seed={self.seed}, output_activation={self.output_activation.name!r})"
+            f"{type(self).__name__}({self.sizes}, activation={self.activation.name!r}, "
+            f"init={self.init!r}, seed={self.seed}, output_activation={self.output_activation.name!r})"
         )
+
+    @abstractmethod
+    def forward_pass(self, x: np.ndarray) -> ForwardPass:
+        """Run the network on the batch ``x`` and keep every intermediate."""
+
+    @abstractmethod
+    def gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "mse") -> Gradients:
+        """dC/dtheta for every array of :meth:`parameters`, and the batch cost C."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """a^L for a batch ``x`` of shape (batch, sizes[0])."""
+        return self.forward_pass(x).activations[-1]
 
     def _layer_activation(self, layer: int) -> Activation:
         return self.output_activation if layer == self.n_layers - 1 else self.activation
@@ -172,16 +221,63 @@ class MLP:
             )
         return x.astype(self.dtype, copy=False)
 
-    def forward_pass(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Run the network and keep every intermediate.
+    def _check_targets(self, y: object, batch: int, loss: str) -> np.ndarray:
+        y = finite_array(y, "y", ndim=2)
+        if y.shape != (batch, self.sizes[-1]):
+            raise ValueError(
+                f"y must have shape (batch, {self.sizes[-1]}) = {(batch, self.sizes[-1])}, "
+                f"got {y.shape}"
+            )
+        if choice(loss, "loss", LOSSES) == "cross_entropy" and self.output_activation.name != "sigmoid":
+            raise ValueError(
+                "loss='cross_entropy' needs a sigmoid output layer, got output activation "
+                f"{self.output_activation.name!r}"
+            )
+        return y.astype(self.dtype, copy=False)
 
-        Returns
-        -------
-        zs : list of arrays
-            ``zs[l]`` is z^{l+1}, shape (batch, sizes[l+1]).
-        activations : list of arrays
-            ``activations[l]`` is a^l, from a^0 = x to a^L; shape (batch, sizes[l]).
-        """
+    def _output_delta(
+        self, activations: list[np.ndarray], z_last: np.ndarray, y: object, loss: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The checked targets, per-example delta^L and per-example cost (not yet averaged)."""
+        output = activations[-1]
+        y = self._check_targets(y, output.shape[0], loss)
+        error = output - y
+        if loss == "mse":
+            per_example_cost = 0.5 * np.einsum("ij,ij->i", error, error)
+            return y, error * self.output_activation.derivative_from_output(output), per_example_cost
+        # log(sigmoid(z)) = -logaddexp(0, -z): exact and finite even for saturated units.
+        per_example_cost = np.sum(
+            y * np.logaddexp(0.0, -z_last) + (1.0 - y) * np.logaddexp(0.0, z_last), axis=1
+        )
+        # The sigmoid's derivative cancels against the cost's: delta^L = a^L - y.
+        return y, error, per_example_cost
+
+    def _batch_output_delta(
+        self, activations: list[np.ndarray], z_last: np.ndarray, y: object, loss: str
+    ) -> tuple[np.ndarray, float]:
+        """delta^L of the batch cost C (the 1/B included) and C."""
+        _, delta, per_example_cost = self._output_delta(activations, z_last, y, loss)
+        delta /= per_example_cost.shape[0]  # dividing once here scales every later delta^l
+        return delta, float(per_example_cost.mean())
+
+
+class MLP(Network):
+    """A multilayer perceptron with manual, batch-vectorised backpropagation (the module's
+    equations); parameters as for :class:`Network`.
+
+    Examples
+    --------
+    >>> net = MLP([3, 4, 2], activation="tanh", init="xavier", seed=1)
+    >>> [w.shape for w in net.weights], [b.shape for b in net.biases]
+    ([(4, 3), (2, 4)], [(4,), (2,)])
+    >>> net.forward(np.zeros((5, 3))).shape
+    (5, 2)
+    """
+
+    dtypes = (np.float64, np.float32)
+
+    def forward_pass(self, x: np.ndarray) -> ForwardPass:
+        """Run the network on the batch ``x`` and keep every z^l and a^l."""
         a = self._check_inputs(x)
         zs, activations = [], [a]
         for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
@@ -189,7 +285,7 @@ class MLP:
             a = self._layer_activation(layer).function(z)
             zs.append(z)
             activations.append(a)
-        return zs, activations
+        return ForwardPass(zs, activations)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """a^L for a batch ``x`` of shape (batch, sizes[0])."""
@@ -206,63 +302,12 @@ class MLP:
             activations.append(a)
         return activations, z
 
-    def _output_delta(
-        self, output: np.ndarray, z_last: np.ndarray, y: np.ndarray, loss: str
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per-example delta^L and per-example cost, before averaging over the batch."""
-        error = output - y
-        if loss == "mse":
-            per_example_cost = 0.5 * np.einsum("ij,ij->i", error, error)
-            return error * self.output_activation.derivative_from_output(output), per_example_cost
-        if self.output_activation.name != "sigmoid":
-            raise ValueError(
-                "loss='cross_entropy' needs a sigmoid output layer, got output activation "
-                f"{self.output_activation.name!r}"
-            )
-        # log(sigmoid(z)) = -logaddexp(0, -z): exact and finite even for saturated units.
-        per_example_cost = np.sum(
-            y * np.logaddexp(0.0, -z_last) + (1.0 - y) * np.logaddexp(0.0, z_last), axis=1
-        )
-        # The sigmoid's derivative cancels against the cost's: delta^L = a^L - y.
-        return error, per_example_cost
-
-    def _check_targets(self, y: object, batch: int, loss: str) -> np.ndarray:
-        y = finite_array(y, "y", ndim=2)
-        if y.shape != (batch, self.sizes[-1]):
-            raise ValueError(
-                f"y must have shape (batch, {self.sizes[-1]}) = {(batch, self.sizes[-1])}, "
-                f"got {y.shape}"
-            )
-        choice(loss, "loss", LOSSES)
-        return y.astype(self.dtype, copy=False)
-
-    def _backward(
-        self, x: np.ndarray, y: np.ndarray, loss: str
-    ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]:
-        """Per-example deltas for every layer (not divided by the batch size)."""
-        activations, z_last = self._activations(x)
-        y = self._check_targets(y, activations[0].shape[0], loss)
-        delta, per_example_cost = self._output_delta(activations[-1], z_last, y, loss)
-        deltas = [delta]
-        for layer in range(self.n_layers - 2, -1, -1):
-            delta = delta @ self.weights[layer + 1]
-            delta *= self.activation.derivative_from_output(activations[layer + 1])
-            deltas.append(delta)
-        deltas.reverse()
-        return deltas, activations, per_example_cost, activations[-1] - y
-
     def gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "mse") -> Gradients:
         """Backpropagate the batch cost and return dC/dW^l, dC/db^l and C.
 
         ``loss="mse"``:  C = 1/(2B) sum_i ||a^L_i - y_i||^2, delta^L = (a^L - y) * sigma'(z^L) / B.
         ``loss="cross_entropy"`` (sigmoid output only):
         C = -1/B sum_i sum_j [y_ij ln a_ij + (1 - y_ij) ln(1 - a_ij)], delta^L = (a^L - y) / B.
-
-        Parameters
-        ----------
-        x : array of shape (batch, sizes[0])
-        y : array of shape (batch, sizes[-1])
-        loss : {"mse", "cross_entropy"}
 
         Examples
         --------
@@ -272,10 +317,7 @@ class MLP:
         ([(3, 2), (1, 3)], 0.479)
         """
         activations, z_last = self._activations(x)
-        batch = activations[0].shape[0]
-        y = self._check_targets(y, batch, loss)
-        delta, per_example_cost = self._output_delta(activations[-1], z_last, y, loss)
-        delta /= batch  # dividing once here scales every later delta^l, by linearity
+        delta, cost = self._batch_output_delta(activations, z_last, y, loss)
         weight_grads: list[np.ndarray] = [np.empty(0)] * self.n_layers
         bias_grads: list[np.ndarray] = [np.empty(0)] * self.n_layers
         for layer in range(self.n_layers - 1, -1, -1):
@@ -284,7 +326,7 @@ class MLP:
             if layer > 0:
                 delta = delta @ self.weights[layer]  # (batch, n_in)
                 delta *= self.activation.derivative_from_output(activations[layer])
-        return Gradients(weight_grads, bias_grads, float(per_example_cost.mean()))
+        return Gradients(weight_grads, bias_grads, cost)
 
     def bias_gradient_bound(self, x: np.ndarray, y: np.ndarray) -> BiasBound:
         """Measure ||dC/db^l|| per example and the bound it must obey (MSE cost).
@@ -295,12 +337,7 @@ class MLP:
             ||dC/db^l|| <= (prod_{r=l}^{L} gamma_r) * (prod_{r=l+1}^{L} ||W^r||_2) * ||a^L - y||
 
         which is gamma^{L-l+1} prod_{r>l} ||W^r||_2 ||a^L - y|| when every layer uses the same
-        activation.
-
-        Returns
-        -------
-        BiasBound
-            ``measured[i, l]`` and ``bound[i, l]`` for example i and layer l + 1.
+        activation. ``measured[i, l]`` and ``bound[i, l]`` belong to example i and layer l + 1.
 
         Examples
         --------
@@ -309,8 +346,14 @@ class MLP:
         >>> bool(np.all(check.measured <= check.bound))
         True
         """
-        deltas, _, _, error = self._backward(x, y, "mse")
-        measured = np.stack([np.linalg.norm(d, axis=1) for d in deltas], axis=1)
+        activations, z_last = self._activations(x)
+        y, delta, _ = self._output_delta(activations, z_last, y, "mse")
+        measured = np.empty((delta.shape[0], self.n_layers))
+        measured[:, -1] = np.linalg.norm(delta, axis=1)
+        for layer in range(self.n_layers - 2, -1, -1):
+            delta = delta @ self.weights[layer + 1]
+            delta *= self.activation.derivative_from_output(activations[layer + 1])
+            measured[:, layer] = np.linalg.norm(delta, axis=1)
         gammas = np.array([self._layer_activation(l).derivative_sup for l in range(self.n_layers)])
         spectral = np.array([np.linalg.norm(w, ord=2) for w in self.weights])
         # factor[l] = prod_{r >= l} gamma_r * prod_{r > l} ||W^r||_2, built from the output down.
@@ -320,7 +363,7 @@ class MLP:
         for layer in range(self.n_layers - 2, -1, -1):
             running *= gammas[layer] * spectral[layer + 1]
             factor[layer] = running
-        bound = np.linalg.norm(error, axis=1)[:, None] * factor[None, :]
+        bound = np.linalg.norm(activations[-1] - y, axis=1)[:, None] * factor[None, :]
         return BiasBound(measured, bound)
 
 

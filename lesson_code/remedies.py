@@ -5,7 +5,10 @@ Both networks use the notation and conventions of :mod:`lesson_code.network`: ``
 is W^l of shape (n_l, n_{l-1}), arrays hold one example per row, the MSE cost of a batch of B
 examples is C = 1/(2B) sum_i ||a^L_i - y_i||^2, and a network built with the same ``sizes``,
 ``activation``, ``init`` and ``seed`` as an :class:`~lesson_code.network.MLP` starts from exactly
-the same weights and biases, so a comparison isolates the fix.
+the same weights and biases, so a comparison isolates the fix. Both are
+:class:`~lesson_code.network.Network` subclasses: they share the MLP's constructor, its
+validation of ``x``, ``y`` and ``loss`` (stated in :mod:`lesson_code.network`) and its output
+layer's cost and delta^L.
 
 **Batch normalization** (Ioffe & Szegedy 2015), before every hidden activation::
 
@@ -52,9 +55,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import choice, finite_array
-from lesson_code.activations import Activation
-from lesson_code.network import LOSSES, MLP
+from lesson_code._checks import choice
+from lesson_code.network import MLP, ForwardPass, Gradients, Network
 from lesson_code.training import TrainingHistory, train
 
 BN_EPS = 1e-5
@@ -101,103 +103,42 @@ def batch_norm_backward(
 
 
 @dataclass(frozen=True)
-class NetworkGradients:
-    """dC/dW^l, dC/db^l (l = 1..L), dC/dgamma^l, dC/dbeta^l (hidden l; empty without batch norm) and C.
+class NetworkGradients(Gradients):
+    """:class:`lesson_code.network.Gradients` with dC/dgamma^l and dC/dbeta^l of the hidden
+    layers added (empty lists for a network without batch norm)."""
 
-    Like :class:`lesson_code.network.Gradients`, with the batch-norm parameters added.
-    """
-
-    weights: list[np.ndarray]
-    biases: list[np.ndarray]
     gammas: list[np.ndarray]
     betas: list[np.ndarray]
-    loss: float
 
     def parameters(self) -> list[np.ndarray]:
         """Every gradient, in the order of :meth:`BatchNormMLP.parameters`."""
         return [*self.weights, *self.biases, *self.gammas, *self.betas]
 
+    @classmethod
+    def output_first(
+        cls, weights: list[np.ndarray], biases: list[np.ndarray], loss: float,
+        gammas: list[np.ndarray], betas: list[np.ndarray],
+    ) -> NetworkGradients:
+        """The gradients from lists that backpropagation filled from the output layer down."""
+        return cls(weights[::-1], biases[::-1], loss, gammas[::-1], betas[::-1])
+
 
 @dataclass(frozen=True)
-class BatchNormPass:
-    """Every intermediate of :meth:`BatchNormMLP.forward_pass`.
+class BatchNormPass(ForwardPass):
+    """:class:`~lesson_code.network.ForwardPass` of a :class:`BatchNormMLP`, plus, for hidden
+    layer l + 1, ``z_hats[l]``, ``us[l]``, ``means[l]`` and ``variances[l]``."""
 
-    ``zs[l]`` is z^{l+1} (all layers); ``z_hats[l]``, ``us[l]``, ``means[l]`` and
-    ``variances[l]`` belong to hidden layer l + 1; ``activations[l]`` is a^l, a^0 = x.
-    """
-
-    zs: list[np.ndarray]
     z_hats: list[np.ndarray]
     us: list[np.ndarray]
     means: list[np.ndarray]
     variances: list[np.ndarray]
-    activations: list[np.ndarray]
 
 
-class _Network:
-    """What the two networks share: construction from an MLP, inputs, the output layer's cost."""
-
-    def __init__(
-        self,
-        sizes: Sequence[int],
-        activation: str,
-        init: str,
-        seed: int,
-        output_activation: str | None,
-    ) -> None:
-        base = MLP(sizes, activation=activation, init=init, seed=seed, output_activation=output_activation)
-        self.sizes = base.sizes
-        self.activation: Activation = base.activation
-        self.output_activation: Activation = base.output_activation
-        self.init = base.init
-        self.seed = base.seed
-        self.weights: list[np.ndarray] = base.weights
-        self.biases: list[np.ndarray] = base.biases
-
-    @property
-    def n_layers(self) -> int:
-        """L, the number of weight layers."""
-        return len(self.weights)
-
-    def _check_inputs(self, x: object) -> np.ndarray:
-        x = finite_array(x, "x", ndim=2)
-        if x.shape[1] != self.sizes[0]:
-            raise ValueError(f"x must have shape (batch, {self.sizes[0]}) for this network, got {x.shape}")
-        return x
-
-    def _check_targets(self, x: np.ndarray, y: object, loss: str) -> np.ndarray:
-        y = finite_array(y, "y", ndim=2)
-        if y.shape != (x.shape[0], self.sizes[-1]):
-            raise ValueError(
-                f"y must have shape (batch, {self.sizes[-1]}) = {(x.shape[0], self.sizes[-1])}, got {y.shape}"
-            )
-        choice(loss, "loss", LOSSES)
-        if loss == "cross_entropy" and self.output_activation.name != "sigmoid":
-            raise ValueError(
-                "loss='cross_entropy' needs a sigmoid output layer, got output activation "
-                f"{self.output_activation.name!r}"
-            )
-        return y
-
-    def _output_delta(self, z_last: np.ndarray, output: np.ndarray, y: np.ndarray, loss: str) -> tuple[np.ndarray, float]:
-        """delta^L of the batch cost (the 1/B included) and the cost itself."""
-        batch = y.shape[0]
-        if loss == "mse":
-            error = output - y
-            cost = 0.5 * float(np.sum(error * error)) / batch
-            return error * self.output_activation.derivative(z_last) / batch, cost
-        cost = float(np.sum(y * np.logaddexp(0.0, -z_last) + (1.0 - y) * np.logaddexp(0.0, z_last))) / batch
-        return (output - y) / batch, cost
-
-
-class BatchNormMLP(_Network):
+class BatchNormMLP(Network):
     """An MLP with batch normalization before every hidden activation (training mode).
 
-    Parameters
-    ----------
-    sizes, activation, init, seed, output_activation
-        As for :class:`lesson_code.network.MLP`, whose weights and biases it starts from.
-        gamma^l starts at 1 and beta^l at 0 for every hidden layer.
+    Parameters as for :class:`lesson_code.network.Network` (float64 only); gamma^l starts at 1
+    and beta^l at 0 for every hidden layer.
 
     Examples
     --------
@@ -212,40 +153,23 @@ class BatchNormMLP(_Network):
     min_batch_size = 2
     """One example has no batch variance to normalize with; training skips such a batch."""
 
-    def __init__(
-        self,
-        sizes: Sequence[int],
-        activation: str = "sigmoid",
-        init: str = "normal",
-        seed: int = 0,
-        output_activation: str | None = None,
-    ) -> None:
-        super().__init__(sizes, activation, init, seed, output_activation)
+    def _add_parameters(self) -> None:
         self.gammas: list[np.ndarray] = [np.ones(n) for n in self.sizes[1:-1]]
         self.betas: list[np.ndarray] = [np.zeros(n) for n in self.sizes[1:-1]]
 
-    def __repr__(self) -> str:
-        return (
-            f"BatchNormMLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, "
-            f"seed={self.seed}, output_activation={self.output_activation.name!r})"
-        )
-
     def parameters(self) -> list[np.ndarray]:
         """The arrays training updates in place: weights, biases, gammas, betas."""
-        return [*self.weights, *self.biases, *self.gammas, *self.betas]
+        return [*super().parameters(), *self.gammas, *self.betas]
 
     def forward_pass(
         self, x: np.ndarray, statistics: Sequence[tuple[np.ndarray, np.ndarray]] | None = None
     ) -> BatchNormPass:
         """Run the network and keep every intermediate.
 
-        Parameters
-        ----------
-        x : array of shape (batch, sizes[0])
-        statistics : list of (mean, variance) per hidden layer, optional
-            Normalize with these instead of the batch's own statistics, e.g. with
-            :meth:`batch_statistics` of the training set to classify new points one at a
-            time (inference mode). None: training mode, each batch normalizes itself.
+        ``statistics``, one (mean, variance) pair per hidden layer, normalizes with these
+        instead of the batch's own, e.g. with :meth:`batch_statistics` of the training set to
+        classify new points one at a time (inference mode). None: training mode, each batch
+        normalizes itself.
         """
         a = self._check_inputs(x)
         if statistics is not None and len(statistics) != self.n_layers - 1:
@@ -272,7 +196,7 @@ class BatchNormMLP(_Network):
                 means.append(mean)
                 variances.append(variance)
             activations.append(a)
-        return BatchNormPass(zs, z_hats, us, means, variances, activations)
+        return BatchNormPass(zs, activations, z_hats, us, means, variances)
 
     def forward(
         self, x: np.ndarray, statistics: Sequence[tuple[np.ndarray, np.ndarray]] | None = None
@@ -286,19 +210,10 @@ class BatchNormMLP(_Network):
         return list(zip(run.means, run.variances, strict=True))
 
     def gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "mse") -> NetworkGradients:
-        """Backpropagate the batch cost through the normalization, its mean and its variance.
-
-        Parameters
-        ----------
-        x : array of shape (batch, sizes[0]); batch >= 2 for non-degenerate statistics
-        y : array of shape (batch, sizes[-1])
-        loss : {"mse", "cross_entropy"}
-            As for :meth:`lesson_code.network.MLP.gradients`.
-        """
-        x = self._check_inputs(x)
-        y = self._check_targets(x, y, loss)
+        """Backpropagate the batch cost (as :meth:`lesson_code.network.MLP.gradients` defines it)
+        through the normalization, its mean and its variance; batch >= 2."""
         run = self.forward_pass(x)
-        delta, cost = self._output_delta(run.zs[-1], run.activations[-1], y, loss)
+        delta, cost = self._batch_output_delta(run.activations, run.zs[-1], y, loss)
         weight_grads = [delta.T @ run.activations[-2]]
         bias_grads = [delta.sum(axis=0)]
         gamma_grads, beta_grads = [], []
@@ -312,24 +227,16 @@ class BatchNormMLP(_Network):
             beta_grads.append(beta_grad)
             weight_grads.append(delta.T @ run.activations[layer])
             bias_grads.append(delta.sum(axis=0))
-        weight_grads.reverse()
-        bias_grads.reverse()
-        gamma_grads.reverse()
-        beta_grads.reverse()
-        return NetworkGradients(weight_grads, bias_grads, gamma_grads, beta_grads, cost)
+        return NetworkGradients.output_first(weight_grads, bias_grads, cost, gamma_grads, beta_grads)
 
 
-class ResidualMLP(_Network):
+class ResidualMLP(Network):
     """An MLP whose hidden layers after the first add their input back: a^l = a^{l-1} + sigma(z^l).
 
-    Parameters
-    ----------
-    sizes : sequence of int
-        ``[n_in, n, n, ..., n, n_out]``: every hidden layer has the same width n, at least one.
-        Layer 1 (n_in -> n) and the output layer (n -> n_out) are plain; the hidden-to-hidden
-        layers 2..L-1 are residual blocks.
-    activation, init, seed, output_activation
-        As for :class:`lesson_code.network.MLP`, whose weights and biases it starts from.
+    Parameters as for :class:`lesson_code.network.Network` (float64 only); ``sizes`` is
+    ``[n_in, n, n, ..., n, n_out]``: every hidden layer has the same width n, at least one.
+    Layer 1 (n_in -> n) and the output layer (n -> n_out) are plain; the hidden-to-hidden
+    layers 2..L-1 are residual blocks.
 
     Examples
     --------
@@ -340,15 +247,7 @@ class ResidualMLP(_Network):
     (3, 1)
     """
 
-    def __init__(
-        self,
-        sizes: Sequence[int],
-        activation: str = "sigmoid",
-        init: str = "normal",
-        seed: int = 0,
-        output_activation: str | None = None,
-    ) -> None:
-        super().__init__(sizes, activation, init, seed, output_activation)
+    def _add_parameters(self) -> None:
         hidden = self.sizes[1:-1]
         if not hidden or len(set(hidden)) != 1:
             raise ValueError(
@@ -356,23 +255,13 @@ class ResidualMLP(_Network):
                 f"such as [2, 16, 16, 16, 1]; got {self.sizes}"
             )
 
-    def __repr__(self) -> str:
-        return (
-            f"ResidualMLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, "
-            f"seed={self.seed}, output_activation={self.output_activation.name!r})"
-        )
-
     @property
     def residual_layers(self) -> list[int]:
         """The layers l (1-based, as in W^l) that are residual blocks: 2, ..., L-1."""
         return list(range(2, self.n_layers))
 
-    def parameters(self) -> list[np.ndarray]:
-        """The arrays training updates in place: weights, then biases."""
-        return [*self.weights, *self.biases]
-
-    def forward_pass(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """``zs[l]`` = z^{l+1} and ``activations[l]`` = a^l (a^0 = x), as for the MLP."""
+    def forward_pass(self, x: np.ndarray) -> ForwardPass:
+        """Run the network on the batch ``x`` and keep every z^l and a^l."""
         a = self._check_inputs(x)
         zs, activations = [], [a]
         for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
@@ -385,25 +274,14 @@ class ResidualMLP(_Network):
                 a = a + self.activation.function(z)  # the identity path plus the branch
             zs.append(z)
             activations.append(a)
-        return zs, activations
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """a^L for a batch ``x`` of shape (batch, sizes[0])."""
-        return self.forward_pass(x)[1][-1]
+        return ForwardPass(zs, activations)
 
     def gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "mse") -> NetworkGradients:
-        """Backpropagate the batch cost; the result's ``gammas`` and ``betas`` are empty lists.
-
-        Parameters
-        ----------
-        x : array of shape (batch, sizes[0])
-        y : array of shape (batch, sizes[-1])
-        loss : {"mse", "cross_entropy"}
-        """
-        x = self._check_inputs(x)
-        y = self._check_targets(x, y, loss)
-        zs, activations = self.forward_pass(x)
-        delta, cost = self._output_delta(zs[-1], activations[-1], y, loss)
+        """Backpropagate the batch cost (as :meth:`lesson_code.network.MLP.gradients` defines
+        it); the result's ``gammas`` and ``betas`` are empty lists."""
+        run = self.forward_pass(x)
+        zs, activations = run.zs, run.activations
+        delta, cost = self._batch_output_delta(activations, zs[-1], y, loss)
         weight_grads = [delta.T @ activations[-2]]
         bias_grads = [delta.sum(axis=0)]
         grad_a = delta @ self.weights[-1]  # dC/da^{L-1}
@@ -413,12 +291,7 @@ class ResidualMLP(_Network):
             bias_grads.append(delta.sum(axis=0))
             if layer > 0:
                 grad_a = grad_a + delta @ self.weights[layer]  # identity path + branch
-        weight_grads.reverse()
-        bias_grads.reverse()
-        return NetworkGradients(weight_grads, bias_grads, [], [], cost)
-
-
-Network = MLP | BatchNormMLP | ResidualMLP
+        return NetworkGradients.output_first(weight_grads, bias_grads, cost, [], [])
 
 
 def build_network(
@@ -454,19 +327,12 @@ def train_network(
     loss: str = "mse",
     seed: int = 0,
 ) -> TrainingHistory:
-    """Mini-batch SGD for any of the three networks: theta <- theta - eta dC/dtheta.
+    """Mini-batch SGD for any network: theta <- theta - eta dC/dtheta over all its parameters,
+    gamma and beta included, through :func:`lesson_code.training.train` (whose
+    :class:`~lesson_code.training.TrainingHistory` it returns).
 
-    All three go through :func:`lesson_code.training.train` (same shuffling for the same
-    ``seed``, the full-set loss before training and after every epoch, a stop when a loss or
-    gradient stops being finite), over all their parameters, gamma and beta included. A
-    batch-norm network skips a final batch of one example, and is
-    evaluated in training mode, each batch with its own statistics; the recorded full-set loss
-    normalizes with the whole set's statistics.
-
-    Returns
-    -------
-    TrainingHistory
-        As :func:`lesson_code.training.train` returns it (gradient norms of W^l and b^l only).
+    A batch-norm network skips a final batch of one example and runs in training mode, each
+    batch with its own statistics; the recorded full-set loss normalizes with the whole set's.
 
     Examples
     --------
@@ -478,7 +344,10 @@ def train_network(
     >>> bool(history.loss[-1] < history.loss[0]), history.loss.shape
     (True, (31,))
     """
-    if not isinstance(net, (MLP, BatchNormMLP, ResidualMLP)):
-        raise TypeError(f"net must be an MLP, BatchNormMLP or ResidualMLP, got {type(net).__name__}")
+    if not isinstance(net, Network):
+        raise TypeError(
+            f"net must be an MLP, BatchNormMLP or ResidualMLP (a lesson_code.network.Network), "
+            f"got {type(net).__name__}"
+        )
     return train(net, x, y, learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
                  loss=loss, seed=seed)

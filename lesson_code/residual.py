@@ -27,6 +27,9 @@ Backwards, with G = dC/da^l (one row per example):
 where the branch's share is dC/du^l itself without batch norm and otherwise goes through
 :func:`lesson_code.remedies.batch_norm_backward`.
 
+``x``, ``y`` and ``loss`` are validated as for every network (see :mod:`lesson_code.network`);
+the functions below raise ValueError naming any argument outside its accepted values.
+
 Reference: He, Zhang, Ren & Sun, "Identity mappings in deep residual networks", ECCV 2016.
 """
 
@@ -40,6 +43,7 @@ from threadpoolctl import threadpool_limits
 
 from lesson_code._checks import choice, flag, positive_int, positive_number
 from lesson_code.gradient_flow import BATCH, WIDTH, per_layer_gain, probe_batch
+from lesson_code.network import ForwardPass
 from lesson_code.remedies import BN_EPS, NetworkGradients, ResidualMLP, batch_norm_backward
 
 BLOCKS = ("simplified", "preact", "preact_bn")
@@ -48,18 +52,11 @@ without and with batch norm."""
 
 
 @dataclass(frozen=True)
-class PreActPass:
-    """Every intermediate of :meth:`PreActResidualMLP.forward_pass`.
+class PreActPass(ForwardPass):
+    """:class:`~lesson_code.network.ForwardPass` of a :class:`PreActResidualMLP`, where a block's
+    z^l is its branch output W^l h^l + b^l; plus, for the residual blocks 2..L-1 in order,
+    ``z_hats`` and ``variances`` (empty without batch norm), ``us`` and ``branch_inputs`` (h)."""
 
-    ``activations[l]`` is a^l (a^0 = x); ``z_first`` and ``z_last`` are the pre-activations of
-    the input projection and the output layer; ``z_hats``, ``variances``, ``us`` and
-    ``branch_inputs`` (h) belong to the residual blocks 2..L-1, in order (``z_hats`` and
-    ``variances`` are empty without batch norm).
-    """
-
-    activations: list[np.ndarray]
-    z_first: np.ndarray
-    z_last: np.ndarray
     z_hats: list[np.ndarray]
     variances: list[np.ndarray]
     us: list[np.ndarray]
@@ -69,13 +66,9 @@ class PreActPass:
 class PreActResidualMLP(ResidualMLP):
     """A residual MLP whose blocks are pre-activation units: a^l = a^{l-1} + W^l sigma(BN(a^{l-1})) + b^l.
 
-    Parameters
-    ----------
-    sizes, activation, init, seed, output_activation
-        As for :class:`lesson_code.remedies.ResidualMLP`, whose weights and biases it starts from.
-    batchnorm : bool
-        Normalize the stream over the batch at the start of every branch (gamma^l = 1 and
-        beta^l = 0 at the start, learnable); False leaves the normalization out.
+    Parameters as for :class:`lesson_code.remedies.ResidualMLP`, plus ``batchnorm``: normalize
+    the stream over the batch at the start of every branch (gamma^l = 1 and beta^l = 0 at the
+    start, learnable); False leaves the normalization out.
 
     Examples
     --------
@@ -95,30 +88,30 @@ class PreActResidualMLP(ResidualMLP):
         output_activation: str | None = None,
         batchnorm: bool = True,
     ) -> None:
+        self.batchnorm = flag(batchnorm, "batchnorm")
         super().__init__(sizes, activation, init, seed, output_activation)
-        self.batchnorm = batchnorm = flag(batchnorm, "batchnorm")
-        widths = [self.sizes[1]] * len(self.residual_layers) if batchnorm else []
+
+    def _add_parameters(self) -> None:
+        super()._add_parameters()
+        widths = [self.sizes[1]] * len(self.residual_layers) if self.batchnorm else []
         self.gammas: list[np.ndarray] = [np.ones(n) for n in widths]
         self.betas: list[np.ndarray] = [np.zeros(n) for n in widths]
         # batch statistics need two examples; without batch norm one is enough
-        self.min_batch_size = 2 if batchnorm else 1
+        self.min_batch_size = 2 if self.batchnorm else 1
 
     def __repr__(self) -> str:
-        return (
-            f"PreActResidualMLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, "
-            f"seed={self.seed}, output_activation={self.output_activation.name!r}, batchnorm={self.batchnorm})"
-        )
+        return f"{super().__repr__()[:-1]}, batchnorm={self.batchnorm})"
 
     def parameters(self) -> list[np.ndarray]:
         """The arrays training updates in place: weights, biases, gammas, betas."""
-        return [*self.weights, *self.biases, *self.gammas, *self.betas]
+        return [*super().parameters(), *self.gammas, *self.betas]
 
-    def forward_pass(self, x: np.ndarray) -> PreActPass:  # type: ignore[override]
-        """Run the network on a batch ``x`` of shape (batch, sizes[0]) and keep every intermediate."""
+    def forward_pass(self, x: np.ndarray) -> PreActPass:
+        """Run the network on the batch ``x`` and keep every intermediate."""
         x = self._check_inputs(x)
-        z_first = x @ self.weights[0].T + self.biases[0]
-        a = self.activation.function(z_first)
-        activations, z_hats, variances, us, hs = [x, a], [], [], [], []
+        z = x @ self.weights[0].T + self.biases[0]
+        a = self.activation.function(z)
+        zs, activations, z_hats, variances, us, hs = [z], [x, a], [], [], [], []
         for block, layer in enumerate(self.residual_layers):
             u = a
             if self.batchnorm:
@@ -128,31 +121,22 @@ class PreActResidualMLP(ResidualMLP):
                 z_hats.append(z_hat)
                 variances.append(variance)
             h = self.activation.function(u)
-            a = a + h @ self.weights[layer - 1].T + self.biases[layer - 1]  # the branch ends in W^l
+            z = h @ self.weights[layer - 1].T + self.biases[layer - 1]  # the branch ends in W^l
+            a = a + z
+            zs.append(z)
             us.append(u)
             hs.append(h)
             activations.append(a)
-        z_last = a @ self.weights[-1].T + self.biases[-1]
-        activations.append(self.output_activation.function(z_last))
-        return PreActPass(activations, z_first, z_last, z_hats, variances, us, hs)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """a^L for a batch ``x`` of shape (batch, sizes[0])."""
-        return self.forward_pass(x).activations[-1]
+        z = a @ self.weights[-1].T + self.biases[-1]
+        zs.append(z)
+        activations.append(self.output_activation.function(z))
+        return PreActPass(zs, activations, z_hats, variances, us, hs)
 
     def gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "mse") -> NetworkGradients:
-        """Backpropagate the batch cost through every block; see the module docstring.
-
-        Parameters
-        ----------
-        x : array of shape (batch, sizes[0]); batch >= 2 with batch norm
-        y : array of shape (batch, sizes[-1])
-        loss : {"mse", "cross_entropy"}
-        """
-        x = self._check_inputs(x)
-        y = self._check_targets(x, y, loss)
+        """Backpropagate the batch cost through every block (see the module docstring);
+        batch >= 2 with batch norm."""
         run = self.forward_pass(x)
-        delta, cost = self._output_delta(run.z_last, run.activations[-1], y, loss)
+        delta, cost = self._batch_output_delta(run.activations, run.zs[-1], y, loss)
         weight_grads = [delta.T @ run.activations[-2]]
         bias_grads = [delta.sum(axis=0)]
         gamma_grads, beta_grads = [], []
@@ -169,12 +153,10 @@ class PreActResidualMLP(ResidualMLP):
                 gamma_grads.append(gamma_grad)
                 beta_grads.append(beta_grad)
             grad_a = grad_a + g  # identity path + branch
-        delta = grad_a * self.activation.derivative(run.z_first)
-        weight_grads.append(delta.T @ x)
+        delta = grad_a * self.activation.derivative(run.zs[0])
+        weight_grads.append(delta.T @ run.activations[0])
         bias_grads.append(delta.sum(axis=0))
-        for grads in (weight_grads, bias_grads, gamma_grads, beta_grads):
-            grads.reverse()
-        return NetworkGradients(weight_grads, bias_grads, gamma_grads, beta_grads, cost)
+        return NetworkGradients.output_first(weight_grads, bias_grads, cost, gamma_grads, beta_grads)
 
 
 def build_residual(
@@ -205,9 +187,7 @@ def stream(net: ResidualMLP, x: np.ndarray) -> list[np.ndarray]:
     >>> len(stream(build_residual("simplified", [3, 4, 4, 4, 1], "tanh", "xavier"), np.ones((2, 3))))
     3
     """
-    if isinstance(net, PreActResidualMLP):
-        return net.forward_pass(x).activations[1:-1]
-    return net.forward_pass(x)[1][1:-1]
+    return net.forward_pass(x).activations[1:-1]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -88,3 +90,38 @@ def load_by_path(relative_path: str):
 def make_sybil():
     """The Sybil of the repository's conftest.py, the one pytest runs the docs with."""
     return load_by_path("conftest.py").make_sybil()
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """||a - b|| / (||a|| + ||b||), 0 when both are 0."""
+    scale = np.linalg.norm(a) + np.linalg.norm(b)
+    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
+
+
+def kink_free_inputs(net, rng: np.random.Generator, batch: int, pre_activations=None) -> np.ndarray:
+    """Inputs whose pre-activations (``pre_activations(net, x)``, by default the forward pass's
+    z^l) all stay more than 1e-3 away from ReLU's kink, so that finite differences are smooth."""
+    for _ in range(500):
+        x = rng.standard_normal((batch, net.sizes[0]))
+        zs = net.forward_pass(x).zs if pre_activations is None else pre_activations(net, x)
+        if min(np.abs(z).min() for z in zs) > 1e-3:
+            return x
+    raise AssertionError("could not draw inputs away from the kinks")
+
+
+def finite_difference_gradients(net, x: np.ndarray, y: np.ndarray, loss: str, eps: float = 1e-6) -> list[np.ndarray]:
+    """dC/dtheta for every array of ``net.parameters()`` by central differences of
+    ``net.gradients(x, y, loss).loss``, (C(theta + eps) - C(theta - eps)) / (2 eps) entry by entry."""
+    numeric = []
+    for param in net.parameters():
+        grad = np.zeros_like(param)
+        for index in np.ndindex(param.shape):
+            saved = param[index]
+            param[index] = saved + eps
+            up = net.gradients(x, y, loss).loss
+            param[index] = saved - eps
+            down = net.gradients(x, y, loss).loss
+            param[index] = saved
+            grad[index] = (up - down) / (2 * eps)
+        numeric.append(grad)
+    return numeric

@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
+from helpers import finite_difference_gradients, kink_free_inputs, relative_error
 from lesson_code.activations import ACTIVATIONS, get_activation
 from lesson_code.network import (
     INITS,
@@ -17,41 +18,6 @@ from lesson_code.network import (
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
 OUTPUTS = [None, "linear", "sigmoid"]
-EPS = 1e-6
-
-
-def _kink_free_inputs(net: MLP, rng: np.random.Generator, batch: int) -> np.ndarray:
-    """Inputs whose pre-activations stay away from ReLU's kink, so that differences are smooth."""
-    for _ in range(100):
-        x = rng.standard_normal((batch, net.sizes[0]))
-        zs, _ = net.forward_pass(x)
-        if min(np.abs(z).min() for z in zs) > 1e-3:
-            return x
-    raise AssertionError("could not draw inputs away from the kinks")
-
-
-def _numerical_gradients(net: MLP, x: np.ndarray, y: np.ndarray, loss: str):
-    def cost() -> float:
-        return net.gradients(x, y, loss).loss
-
-    numeric = []
-    for param in [*net.weights, *net.biases]:
-        grad = np.zeros_like(param)
-        for index in np.ndindex(param.shape):
-            saved = param[index]
-            param[index] = saved + EPS
-            up = cost()
-            param[index] = saved - EPS
-            down = cost()
-            param[index] = saved
-            grad[index] = (up - down) / (2 * EPS)
-        numeric.append(grad)
-    return numeric
-
-
-def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    scale = np.linalg.norm(a) + np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
 
 
 @pytest.mark.parametrize(
@@ -61,13 +27,13 @@ def test_gradients_match_finite_differences(activation, init, output_activation)
     net = MLP([3, 4, 3, 2], activation=activation, init=init, seed=7,
               output_activation=output_activation)
     rng = np.random.default_rng(11)
-    x = _kink_free_inputs(net, rng, batch=5)
+    x = kink_free_inputs(net, rng, batch=5)
     y = rng.uniform(size=(5, 2))
     analytic = net.gradients(x, y)
-    numeric = _numerical_gradients(net, x, y, "mse")
+    numeric = finite_difference_gradients(net, x, y, "mse")
     for got, want in zip([*analytic.weights, *analytic.biases], numeric, strict=True):
         assert got.shape == want.shape
-        assert _relative_error(got, want) < 1e-6
+        assert relative_error(got, want) < 1e-6
 
 
 @pytest.mark.parametrize("activation", HIDDEN)
@@ -75,12 +41,12 @@ def test_cross_entropy_gradients_match_finite_differences(activation):
     net = MLP([4, 5, 3], activation=activation, init="nielsen", seed=3,
               output_activation="sigmoid")
     rng = np.random.default_rng(5)
-    x = _kink_free_inputs(net, rng, batch=6)
+    x = kink_free_inputs(net, rng, batch=6)
     y = np.eye(3)[rng.integers(0, 3, size=6)]
     analytic = net.gradients(x, y, loss="cross_entropy")
-    numeric = _numerical_gradients(net, x, y, "cross_entropy")
+    numeric = finite_difference_gradients(net, x, y, "cross_entropy")
     for got, want in zip([*analytic.weights, *analytic.biases], numeric, strict=True):
-        assert _relative_error(got, want) < 1e-6
+        assert relative_error(got, want) < 1e-6
 
 
 def test_cross_entropy_output_delta_is_error():
@@ -131,7 +97,8 @@ def test_initialization_statistics(init, weight_variance, biases_zero):
 
 def test_output_activation_applies_only_to_last_layer():
     net = MLP([2, 3, 1], activation="sigmoid", output_activation="linear", seed=0)
-    zs, activations = net.forward_pass(np.array([[0.5, -0.2]]))
+    run = net.forward_pass(np.array([[0.5, -0.2]]))
+    zs, activations = run.zs, run.activations
     np.testing.assert_allclose(activations[1], get_activation("sigmoid")(zs[0]))
     np.testing.assert_allclose(activations[2], zs[1])
 
@@ -302,7 +269,8 @@ def test_dtype_must_be_a_float_type():
 
 def _textbook_weight_gradients(net: MLP, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     """dC/dW^l for the MSE cost from forward_pass and sigma'(z), written out as in the chapters."""
-    zs, activations = net.forward_pass(x)
+    run = net.forward_pass(x)
+    zs, activations = run.zs, run.activations
     delta = (activations[-1] - y) * net.output_activation.derivative(zs[-1]) / x.shape[0]
     grads = [np.empty(0)] * net.n_layers
     for layer in reversed(range(net.n_layers)):

@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
+from helpers import finite_difference_gradients, kink_free_inputs, relative_error
 from lesson_code.activations import get_activation
 from lesson_code.gradient_flow import layer_weight_gradient_norms, median_layer_weight_gradient_norms, probe_batch
 from lesson_code.network import INITS, MLP
@@ -28,52 +29,24 @@ OUTPUTS = [None, "linear", "sigmoid"]
 EPS = 1e-6
 
 
-def _pre_activations(net, x):
-    if isinstance(net, PreActResidualMLP):
-        run = net.forward_pass(x)
-        # without batch norm the first block's u is a^1 = sigma(z^1) itself, whose ReLU zeros sit
-        # on the kink but stay there under small steps unless z^1 crosses 0 (checked via z^1)
-        us = run.us if net.batchnorm else run.us[1:]
-        return [run.z_first, *us, run.z_last]
-    if isinstance(net, BatchNormMLP):
-        run = net.forward_pass(x)
-        return [*run.us, run.zs[-1]]
-    return net.forward_pass(x)[0]
+def _bn_pre_activations(net, x):
+    """The arguments of every activation of a BatchNormMLP: u^l in the hidden layers, z^L."""
+    run = net.forward_pass(x)
+    return [*run.us, run.zs[-1]]
 
 
-def _kink_free_inputs(net, rng: np.random.Generator, batch: int) -> np.ndarray:
-    """Inputs whose pre-activations stay away from ReLU's kink, so that differences are smooth."""
-    for _ in range(500):
-        x = rng.standard_normal((batch, net.sizes[0]))
-        if min(np.abs(z).min() for z in _pre_activations(net, x)) > 1e-3:
-            return x
-    raise AssertionError("could not draw inputs away from the kinks")
-
-
-def _numerical_gradients(net, x, y, loss):
-    numeric = []
-    for param in net.parameters():
-        grad = np.zeros_like(param)
-        for index in np.ndindex(param.shape):
-            saved = param[index]
-            param[index] = saved + EPS
-            up = net.gradients(x, y, loss).loss
-            param[index] = saved - EPS
-            down = net.gradients(x, y, loss).loss
-            param[index] = saved
-            grad[index] = (up - down) / (2 * EPS)
-        numeric.append(grad)
-    return numeric
-
-
-def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    scale = np.linalg.norm(a) + np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
+def _preact_pre_activations(net, x):
+    """The arguments of every activation of a PreActResidualMLP: z^1, u^l of the blocks, z^L."""
+    run = net.forward_pass(x)
+    # without batch norm the first block's u is a^1 = sigma(z^1) itself, whose ReLU zeros sit
+    # on the kink but stay there under small steps unless z^1 crosses 0 (checked via z^1)
+    us = run.us if net.batchnorm else run.us[1:]
+    return [run.zs[0], *us, run.zs[-1]]
 
 
 def _check_against_differences(net, x, y, loss, zero_bias_layers=()):
     analytic = net.gradients(x, y, loss).parameters()
-    numeric = _numerical_gradients(net, x, y, loss)
+    numeric = finite_difference_gradients(net, x, y, loss)
     assert len(analytic) == len(numeric) == len(net.parameters())
     n_layers = net.n_layers
     for index, (got, want) in enumerate(zip(analytic, numeric, strict=True)):
@@ -83,7 +56,7 @@ def _check_against_differences(net, x, y, loss, zero_bias_layers=()):
             # the mean subtraction cancels a bias in front of batch norm: both must be ~0
             assert np.abs(got).max() < 1e-12 and np.abs(want).max() < 1e-8
             continue
-        assert _relative_error(got, want) < 1e-6, f"parameter array {index}"
+        assert relative_error(got, want) < 1e-6, f"parameter array {index}"
 
 
 @pytest.mark.parametrize("activation, init, output_activation", list(itertools.product(HIDDEN, INITS, OUTPUTS)))
@@ -94,7 +67,7 @@ def test_batchnorm_gradients_match_finite_differences(activation, init, output_a
     for gamma, beta in zip(net.gammas, net.betas, strict=True):
         gamma[:] = rng.uniform(0.5, 1.5, gamma.shape)
         beta[:] = rng.uniform(-0.5, 0.5, beta.shape)
-    x = _kink_free_inputs(net, rng, batch=6)
+    x = kink_free_inputs(net, rng, batch=6, pre_activations=_bn_pre_activations)
     y = rng.uniform(size=(6, 2))
     _check_against_differences(net, x, y, "mse", zero_bias_layers=(0, 1))
 
@@ -103,7 +76,7 @@ def test_batchnorm_gradients_match_finite_differences(activation, init, output_a
 def test_batchnorm_cross_entropy_gradients_match_finite_differences(activation):
     net = BatchNormMLP([4, 5, 5, 3], activation=activation, init="he", seed=3, output_activation="sigmoid")
     rng = np.random.default_rng(5)
-    x = _kink_free_inputs(net, rng, batch=7)
+    x = kink_free_inputs(net, rng, batch=7, pre_activations=_bn_pre_activations)
     y = np.eye(3)[rng.integers(0, 3, size=7)]
     _check_against_differences(net, x, y, "cross_entropy", zero_bias_layers=(0, 1))
 
@@ -112,7 +85,7 @@ def test_batchnorm_cross_entropy_gradients_match_finite_differences(activation):
 def test_residual_gradients_match_finite_differences(activation, init, output_activation):
     net = ResidualMLP([3, 4, 4, 4, 2], activation=activation, init=init, seed=7, output_activation=output_activation)
     rng = np.random.default_rng(11)
-    x = _kink_free_inputs(net, rng, batch=5)
+    x = kink_free_inputs(net, rng, batch=5)
     y = rng.uniform(size=(5, 2))
     _check_against_differences(net, x, y, "mse")
 
@@ -121,7 +94,7 @@ def test_residual_gradients_match_finite_differences(activation, init, output_ac
 def test_residual_cross_entropy_gradients_match_finite_differences(activation):
     net = ResidualMLP([4, 5, 5, 5, 3], activation=activation, init="xavier", seed=3, output_activation="sigmoid")
     rng = np.random.default_rng(5)
-    x = _kink_free_inputs(net, rng, batch=6)
+    x = kink_free_inputs(net, rng, batch=6)
     y = np.eye(3)[rng.integers(0, 3, size=6)]
     _check_against_differences(net, x, y, "cross_entropy")
 
@@ -133,7 +106,7 @@ def test_residual_net_with_zero_branches_is_the_identity_through_its_hidden_laye
         net.weights[layer - 1][:] = 0.0
         net.biases[layer - 1][:] = 0.0
     x = np.random.default_rng(2).standard_normal((10, 3))
-    _, activations = net.forward_pass(x)
+    activations = net.forward_pass(x).activations
     for layer in net.residual_layers:
         np.testing.assert_array_equal(activations[layer], activations[1])
     # and the output is the plain two-layer network made of the first and last layer
@@ -148,7 +121,7 @@ def test_residual_with_zero_sigmoid_branches_adds_one_half_per_block():
     for layer in net.residual_layers:
         net.weights[layer - 1][:] = 0.0
         net.biases[layer - 1][:] = 0.0
-    _, activations = net.forward_pass(np.ones((3, 2)))
+    activations = net.forward_pass(np.ones((3, 2))).activations
     np.testing.assert_allclose(activations[3] - activations[1], 1.0)
 
 
@@ -196,7 +169,7 @@ def test_batchnorm_undoes_the_scale_of_the_weights():
     net.weights[1] *= 10.0
     after = net.gradients(x, y)
     np.testing.assert_allclose(net.forward(x), output, rtol=1e-3)  # eps breaks exactness slightly
-    assert _relative_error(10.0 * after.weights[1], before.weights[1]) < 1e-4
+    assert relative_error(10.0 * after.weights[1], before.weights[1]) < 1e-4
 
 
 def test_inference_mode_with_the_batch_statistics_reproduces_training_mode():
@@ -318,11 +291,11 @@ def test_batch_norm_backward_matches_finite_differences():
 
     z_hat = (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + BN_EPS)
     dz, dgamma, dbeta = batch_norm_backward(g, z_hat, z.var(axis=0), gamma)
-    assert _relative_error(dz, differences(z, lambda v: cost(v, gamma, beta))) < 1e-7
-    assert _relative_error(dgamma, differences(gamma, lambda v: cost(z, v, beta))) < 1e-8
-    assert _relative_error(dbeta, differences(beta, lambda v: cost(z, gamma, v))) < 1e-8
+    assert relative_error(dz, differences(z, lambda v: cost(v, gamma, beta))) < 1e-7
+    assert relative_error(dgamma, differences(gamma, lambda v: cost(z, v, beta))) < 1e-8
+    assert relative_error(dbeta, differences(beta, lambda v: cost(z, gamma, v))) < 1e-8
     # the paths through the batch mean and variance are most of the answer, not a correction
-    assert _relative_error(dz, gamma * g / np.sqrt(z.var(axis=0) + BN_EPS)) > 0.05
+    assert relative_error(dz, gamma * g / np.sqrt(z.var(axis=0) + BN_EPS)) > 0.05
 
 
 @pytest.mark.parametrize(
@@ -340,7 +313,7 @@ def test_preact_gradients_match_finite_differences(batchnorm, activation, init, 
         beta[:] = rng.uniform(-0.5, 0.5, beta.shape)
     for bias in net.biases:  # non-zero biases, so that the block's b^l is tested too
         bias[:] = rng.uniform(-0.5, 0.5, bias.shape)
-    x = _kink_free_inputs(net, rng, batch=6)
+    x = kink_free_inputs(net, rng, batch=6, pre_activations=_preact_pre_activations)
     _check_against_differences(net, x, rng.uniform(size=(6, 2)), "mse")
 
 
@@ -349,7 +322,7 @@ def test_preact_cross_entropy_gradients_match_finite_differences(batchnorm):
     net = PreActResidualMLP([4, 5, 5, 5, 3], activation="tanh", init="xavier", seed=3,
                             output_activation="sigmoid", batchnorm=batchnorm)
     rng = np.random.default_rng(5)
-    x = _kink_free_inputs(net, rng, batch=6)
+    x = kink_free_inputs(net, rng, batch=6, pre_activations=_preact_pre_activations)
     _check_against_differences(net, x, np.eye(3)[rng.integers(0, 3, size=6)], "cross_entropy")
 
 
@@ -459,3 +432,10 @@ def test_residual_module_argument_errors_name_the_argument():
         PreActResidualMLP([2, 4, 5, 1])
     with pytest.raises(ValueError, match="x must have shape"):
         PreActResidualMLP([2, 3, 3, 1]).forward(np.ones((4, 3)))
+
+
+@pytest.mark.parametrize("cls", [BatchNormMLP, ResidualMLP])
+def test_batchnorm_and_residual_networks_compute_in_float64_only(cls):
+    assert cls([2, 3, 3, 1]).weights[0].dtype == np.float64
+    with pytest.raises(ValueError, match="dtype must be numpy.float64, got"):
+        cls([2, 3, 3, 1], dtype=np.float32)
