@@ -54,8 +54,8 @@ def toy_regression_data(n_samples: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """The fixed data set of :class:`TinyTanhNet`: y = sin(1.5 x) at n >= 2 evenly spaced x in [-2, 2].
 
     >>> x, y = toy_regression_data(3)
-    >>> print(x.tolist(), [round(v, 3) for v in y.tolist()])
-    [-2.0, 0.0, 2.0] [-0.141, 0.0, 0.141]
+    >>> print("x", x.tolist(), "y", [round(v, 3) for v in y.tolist()])
+    x [-2.0, 0.0, 2.0] y [-0.141, 0.0, 0.141]
     """
     n_samples = positive_int(n_samples, "n_samples")
     if n_samples < 2:

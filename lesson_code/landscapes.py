@@ -353,8 +353,8 @@ def landscape_critical_points(
     returned as a list of :class:`SurfacePoint` sorted by value.
 
     >>> for p in landscape_critical_points(get_landscape("saddle")):
-    ...     print(p.kind, p.point.tolist(), p.eigenvalues.tolist())
-    saddle [0.0, 0.0] [-2.0, 2.0]
+    ...     print(p.kind, "at", p.point.tolist(), "eigenvalues", p.eigenvalues.tolist())
+    saddle at [0.0, 0.0] eigenvalues [-2.0, 2.0]
     """
     if not isinstance(landscape, Landscape):
         raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
