@@ -1,6 +1,7 @@
-"""The experiments of the chapters "Convex baselines vs deep nets" and "What fixed it".
+"""Convex models and deep networks on the same data: the experiments of the chapter "Convex
+baselines vs deep nets".
 
-Chapter 7 puts convex models and deep networks on the same data, the two spirals of
+The chapter puts convex models and deep networks on the same data, the two spirals of
 :func:`lesson_code.datasets.two_spirals`:
 
 * :func:`convex_restarts` fits a :class:`~lesson_code.baselines.LinearSVM` or
@@ -9,11 +10,6 @@ Chapter 7 puts convex models and deep networks on the same data, the two spirals
 * :func:`train_classifier` trains a deep network (plain, batch-norm or residual, see
   :mod:`lesson_code.remedies`) with full-batch gradient descent on the cross-entropy;
 * :func:`spiral_study` runs both, cached, so the chapter and its figures share one run.
-
-Chapter 9 re-measures earlier failures with a fix switched on: :func:`fix_profiles` and
-:func:`fix_table` give the per-layer gradient profile of the vanishing-gradient chapter with
-batch normalization or residual connections (its standardization experiment lives in
-:mod:`lesson_code.standardization`).
 
 Every heavy function runs numpy's BLAS on one thread: the matrices here are too small to gain
 from more, and threads contending for shared cores cost far more than they save.
@@ -42,10 +38,8 @@ from lesson_code._checks import (
 )
 from lesson_code.baselines import LinearSVM, LogisticRegression
 from lesson_code.datasets import two_spirals
-from lesson_code.gradient_flow import median_layer_weight_gradient_norms, per_layer_gain
 from lesson_code.network import MLP
 from lesson_code.remedies import (
-    REMEDIES,
     BatchNormMLP,
     Network,
     build_network,
@@ -531,75 +525,3 @@ def interpolated(net_a: MLP, net_b: MLP, t: float = 0.5) -> MLP:
     mixed.weights = [(1 - t) * a + t * b for a, b in zip(net_a.weights, net_b.weights, strict=True)]
     mixed.biases = [(1 - t) * a + t * b for a, b in zip(net_a.biases, net_b.biases, strict=True)]
     return mixed
-
-
-# --------------------------------------------------------------------------------------
-# Chapter 9: gradient profiles with the fixes on
-# --------------------------------------------------------------------------------------
-
-FIX_CONFIGURATIONS: tuple[tuple[str, str, str], ...] = tuple(
-    (activation, init, kind)
-    for activation, init in (("sigmoid", "normal"), ("sigmoid", "xavier"), ("relu", "he"))
-    for kind in REMEDIES
-)
-"""(activation, init, kind) rows of :func:`fix_table`: the chapter 3 settings, each plain, with
-batch normalization and with residual connections."""
-
-FIX_DEPTHS = (20, 50)
-FIX_SEEDS = 5
-
-
-@functools.lru_cache(maxsize=8)
-def fix_profiles(depth: int, seeds: int = FIX_SEEDS) -> dict[tuple[str, str, str], np.ndarray]:
-    """Median per-layer ||dC/dW^l|| for every configuration of :data:`FIX_CONFIGURATIONS` (cached).
-
-    Each profile is :func:`lesson_code.gradient_flow.median_layer_weight_gradient_norms` with width 100 and
-    batch 64, the measurement of the vanishing-gradient chapter.
-    """
-    with threadpool_limits(1):
-        return {
-            (activation, init, kind): median_layer_weight_gradient_norms(activation, init, depth, seeds=seeds, architecture=kind)
-            for activation, init, kind in FIX_CONFIGURATIONS
-        }
-
-
-@dataclass(frozen=True)
-class FixRow:
-    """One line of :func:`fix_table`: first/last ratios per depth, and at the deepest depth the
-    per-layer gain and the first layer's gradient norm."""
-
-    activation: str
-    init: str
-    kind: str
-    ratios: dict[int, float]
-    gain: float
-    first_layer_norm: float
-
-
-def fix_table(depths: Sequence[int] = FIX_DEPTHS, seeds: int = FIX_SEEDS) -> list[FixRow]:
-    """One :class:`FixRow` per configuration of :data:`FIX_CONFIGURATIONS`."""
-    profiles = {depth: fix_profiles(depth, seeds) for depth in depths}
-    deepest = max(depths)
-    rows = []
-    for key in FIX_CONFIGURATIONS:
-        ratios = {depth: float(profiles[depth][key][0] / profiles[depth][key][-1]) for depth in depths}
-        norms = profiles[deepest][key]
-        rows.append(FixRow(*key, ratios, per_layer_gain(norms), float(norms[0])))
-    return rows
-
-
-def format_fix_table(rows: Sequence[FixRow]) -> str:
-    """A plain-text table of :func:`fix_table`.
-
-    >>> print(format_fix_table([FixRow("relu", "he", "plain", {50: 0.79}, 0.995, 13.0)]))
-    configuration                   L=50   gain  ||dC/dW^1||
-    relu, he, plain              7.9e-01  0.995      1.3e+01
-    """
-    depths = sorted(rows[0].ratios)
-    header = f"{'configuration':<28}" + "".join(f"{f'L={d}':>9}" for d in depths) + f"{'gain':>7}{'||dC/dW^1||':>13}"
-    lines = [header]
-    for row in rows:
-        name = f"{row.activation}, {row.init}, {row.kind}"
-        cells = "".join(f"{row.ratios[d]:9.1e}" for d in depths)
-        lines.append(f"{name:<28}{cells}{row.gain:7.3f}{row.first_layer_norm:13.1e}")
-    return "\n".join(lines)

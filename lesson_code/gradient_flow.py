@@ -9,13 +9,17 @@ one under plain gradient descent (Nielsen 2015, ch. 5, "the learning speed" of a
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from lesson_code._checks import choice, positive_int
 from lesson_code.network import MLP, gradient_norms_per_layer
 from lesson_code.remedies import REMEDIES, build_network
+from lesson_code.tables import table
 
 CONFIGURATIONS: tuple[tuple[str, str], ...] = (
     ("sigmoid", "normal"),
@@ -222,3 +226,68 @@ def format_flow_table(rows: list[FlowSummary]) -> str:
             cells.append(f"{row.ratio:.1e} ({row.first_layer_norm:.1e})" if row else "-")
         lines.append(f"{activation:<10} {init:<6}" + "".join(f"{c:>20}" for c in cells))
     return "\n".join(lines)
+
+
+FIX_CONFIGURATIONS: tuple[tuple[str, str, str], ...] = tuple(
+    (activation, init, kind)
+    for activation, init in (("sigmoid", "normal"), ("sigmoid", "xavier"), ("relu", "he"))
+    for kind in REMEDIES
+)
+"""(activation, init, kind) rows of :func:`fix_table`: the chapter 3 settings, each plain, with
+batch normalization and with residual connections."""
+
+FIX_DEPTHS = (20, 50)
+FIX_SEEDS = 5
+
+
+@functools.lru_cache(maxsize=8)
+def fix_profiles(depth: int, seeds: int = FIX_SEEDS) -> dict[tuple[str, str, str], np.ndarray]:
+    """Median per-layer ||dC/dW^l|| for every configuration of :data:`FIX_CONFIGURATIONS` (cached).
+
+    Each profile is :func:`median_layer_weight_gradient_norms` with width 100 and batch 64, the
+    measurement of the vanishing-gradient chapter, repeated with a fix switched on.
+    """
+    with threadpool_limits(1):
+        return {
+            (activation, init, kind): median_layer_weight_gradient_norms(activation, init, depth, seeds=seeds, architecture=kind)
+            for activation, init, kind in FIX_CONFIGURATIONS
+        }
+
+
+@dataclass(frozen=True)
+class FixRow:
+    """One line of :func:`fix_table`: first/last ratios per depth, and at the deepest depth the
+    per-layer gain and the first layer's gradient norm."""
+
+    activation: str
+    init: str
+    kind: str
+    ratios: dict[int, float]
+    gain: float
+    first_layer_norm: float
+
+
+def fix_table(depths: Sequence[int] = FIX_DEPTHS, seeds: int = FIX_SEEDS) -> list[FixRow]:
+    """One :class:`FixRow` per configuration of :data:`FIX_CONFIGURATIONS`."""
+    profiles = {depth: fix_profiles(depth, seeds) for depth in depths}
+    deepest = max(depths)
+    rows = []
+    for key in FIX_CONFIGURATIONS:
+        ratios = {depth: float(profiles[depth][key][0] / profiles[depth][key][-1]) for depth in depths}
+        norms = profiles[deepest][key]
+        rows.append(FixRow(*key, ratios, per_layer_gain(norms), float(norms[0])))
+    return rows
+
+
+def format_fix_table(rows: Sequence[FixRow]) -> str:
+    """A plain-text table of :func:`fix_table`.
+
+    >>> print(format_fix_table([FixRow("relu", "he", "plain", {50: 0.79}, 0.995, 13.0)]))
+    configuration       L=50   gain  ||dC/dW^1||
+    relu, he, plain  7.9e-01  0.995      1.3e+01
+    """
+    return table({f"{row.activation}, {row.init}, {row.kind}":
+                  {**{f"L={depth}": ratio for depth, ratio in sorted(row.ratios.items())},
+                   "gain": row.gain, "||dC/dW^1||": row.first_layer_norm} for row in rows},
+                 number={"gain": ".3f"} | {f"L={depth}": ".1e" for depth in rows[0].ratios} | {"||dC/dW^1||": ".1e"},
+                 index="configuration")

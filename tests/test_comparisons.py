@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 
 from lesson_code.comparisons import (
-    FIX_CONFIGURATIONS,
     SPIRAL_RECIPES,
     convex_restarts,
-    fix_profiles,
-    fix_table,
-    format_fix_table,
     interpolated,
     permuted_hidden_units,
     predict_labels,
@@ -22,7 +18,6 @@ from lesson_code.comparisons import (
     train_classifier,
 )
 from lesson_code.datasets import two_spirals
-from lesson_code.gradient_flow import median_layer_weight_gradient_norms, per_layer_gain
 from lesson_code.network import MLP
 from lesson_code.remedies import BatchNormMLP, build_network, train_network
 
@@ -148,20 +143,6 @@ def test_spread_text_names_the_rounding_floor():
     assert spread_text(4 * eps * 0.5, 0.5) == "at the rounding floor"
     assert spread_text(1e-13, 0.5) == "1e-13"
     assert spread_text(2.4e-9, 3.0) == "2e-09"
-
-
-def test_fix_table_is_built_from_the_profiles():
-    rows = fix_table(depths=(3, 4), seeds=2)
-    assert [(r.activation, r.init, r.kind) for r in rows] == list(FIX_CONFIGURATIONS)
-    profiles = fix_profiles(4, 2)
-    for row in rows:
-        key = (row.activation, row.init, row.kind)
-        np.testing.assert_allclose(profiles[key], median_layer_weight_gradient_norms(row.activation, row.init, 4, seeds=2, architecture=row.kind))
-        assert row.ratios[4] == pytest.approx(profiles[key][0] / profiles[key][-1])
-        assert row.gain == pytest.approx(per_layer_gain(profiles[key]))
-    text = format_fix_table(rows)
-    assert text.splitlines()[0].split()[:3] == ["configuration", "L=3", "L=4"]
-    assert len(text.splitlines()) == 1 + len(FIX_CONFIGURATIONS)
 
 
 def test_spiral_study_convex_models_agree_and_deep_nets_do_not():

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from lesson_code.gradient_flow import (
+    FIX_CONFIGURATIONS,
     FlowSummary,
+    fix_profiles,
+    fix_table,
+    format_fix_table,
     format_flow_table,
     layer_weight_gradient_norms,
     median_layer_weight_gradient_norms,
@@ -75,3 +79,17 @@ def test_probe_batch_is_seeded_apart_from_the_network():
     assert not np.array_equal(x, probe_batch(50, 400, seed=2)[0])
     # seeded differently from the network of the same seed, whose first draws are its weights
     assert not np.allclose(x[0, :5], np.random.default_rng(1).standard_normal(5))
+
+
+def test_fix_table_is_built_from_the_profiles():
+    rows = fix_table(depths=(3, 4), seeds=2)
+    assert [(r.activation, r.init, r.kind) for r in rows] == list(FIX_CONFIGURATIONS)
+    profiles = fix_profiles(4, 2)
+    for row in rows:
+        key = (row.activation, row.init, row.kind)
+        np.testing.assert_allclose(profiles[key], median_layer_weight_gradient_norms(row.activation, row.init, 4, seeds=2, architecture=row.kind))
+        assert row.ratios[4] == pytest.approx(profiles[key][0] / profiles[key][-1])
+        assert row.gain == pytest.approx(per_layer_gain(profiles[key]))
+    text = format_fix_table(rows)
+    assert text.splitlines()[0].split()[:3] == ["configuration", "L=3", "L=4"]
+    assert len(text.splitlines()) == 1 + len(FIX_CONFIGURATIONS)

@@ -9,8 +9,9 @@ import textwrap
 import numpy as np
 from matplotlib.figure import Figure
 
-from lesson_code.comparisons import SPIRAL_RECIPES, fix_profiles, predict_labels, spiral_study
+from lesson_code.comparisons import SPIRAL_RECIPES, predict_labels, spiral_study
 from lesson_code.figures.registry import is_narrow, new_figure, panels, register
+from lesson_code.gradient_flow import fix_profiles
 from lesson_code.standardization import regression_study
 
 BOUNDARY_PANELS = ("sigmoid_normal", "relu_he", "sigmoid_normal_batchnorm")
