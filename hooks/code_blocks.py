@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
 
-PYTHON_FENCE_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython", "ipython3"})
+PYTHON_FENCE_LANGUAGES = frozenset({"python", "py", "python3", "py3", "pycon", "ipython", "ipython3"})
 """Languages of the fences that hold Python: sybil runs them, the notebooks make them code cells."""
 
 SESSION_LANGUAGE = "pycon"
