@@ -25,6 +25,7 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import build_cache  # siblings: MkDocs puts the folder of the hook it loads on sys.path
+import chapters
 import code_blocks
 import nbformat
 import publishing
@@ -40,7 +41,6 @@ log = logging.getLogger("mkdocs.hooks.notebooks")
 
 _memo = None
 
-NOT_CHAPTERS = {"index.md", "contributing.md", "references.md"}
 ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
 FIGURE = re.compile(r"^[ \t]*!\[(?P<alt>[^\]]*)\]\((?:[^)\s]*/)?figures/(?P<name>[A-Za-z0-9_.-]+)\.(?:svg|png)\)[ \t]*$")
 INTRO = (
@@ -83,11 +83,6 @@ def _image_lines(lines: list[str], start: int) -> str:
 
 def _dedent(line: str, width: int) -> str:
     return line[width:] if line[:width].strip() == "" else line.lstrip()
-
-
-def is_chapter(src_uri: str, text: str) -> bool:
-    """Top-level pages with Python snippets, other than the home, contributing and references pages."""
-    return "/" not in src_uri and src_uri not in NOT_CHAPTERS and "```python" in text
 
 
 def install_cell(repo_url: str, branch: str) -> str:
@@ -191,13 +186,11 @@ def on_config(config: MkDocsConfig) -> None:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     # hooks/publishing.py has set repo_url by now: every hook's on_config runs before on_files
     install = install_cell(config.repo_url, publishing.repo_branch()) if config.repo_url else None
-    for file in list(files):
-        if file.src_uri.endswith(".md"):
-            text = file.content_string
-            if is_chapter(file.src_uri, text):
-                notebook = _memo.get_or_make(_memo.key(text, install or ""),
-                                             lambda text=text: nbformat.writes(chapter_to_notebook(text, install)))
-                files.append(File.generated(config, shared.notebook_uri(file.src_uri), content=notebook))
+    for source in chapters.chapter_sources(config.nav):
+        text = files.get_file_from_path(source).content_string
+        notebook = _memo.get_or_make(_memo.key(text, install or ""),
+                                     lambda text=text: nbformat.writes(chapter_to_notebook(text, install)))
+        files.append(File.generated(config, shared.notebook_uri(source), content=notebook))
     return files
 
 

@@ -17,14 +17,14 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from helpers import ROOT, load_by_path, make_sybil
+from helpers import ROOT, load_by_path, make_sybil, mkdocs_config
 from lesson_code.figures import FIGURES
 
 DOCS = ROOT / "docs"
 
 
 notebooks = load_by_path("hooks/notebooks.py")
-CHAPTERS = sorted(p for p in DOCS.glob("*.md") if notebooks.is_chapter(p.name, p.read_text(encoding="utf-8")))
+CHAPTERS = [DOCS / source for source in load_by_path("hooks/chapters.py").chapter_sources(mkdocs_config()["nav"])]
 
 
 def test_every_chapter_gets_a_notebook():

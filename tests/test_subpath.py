@@ -32,7 +32,7 @@ import pytest
 from filelock import FileLock
 from nbclient import NotebookClient
 
-from helpers import ROOT, build_site, load_by_path, reader_pages
+from helpers import ROOT, build_site, load_by_path, mkdocs_config, reader_pages
 
 SITE_URL = "https://example.test/course/"
 REPO_URL = "https://github.com/example/course"
@@ -41,9 +41,7 @@ MISSING = "no-such-page/"
 NOT_COPIED = {".cache", ".git", ".venv", "mkdocs.yml", "site", "test-artifacts"}
 
 notebooks = load_by_path("hooks/notebooks.py")
-CHAPTERS = sorted(
-    p.stem for p in (ROOT / "docs").glob("*.md") if notebooks.is_chapter(p.name, p.read_text(encoding="utf-8"))
-)
+CHAPTERS = [source.removesuffix(".md") for source in load_by_path("hooks/chapters.py").chapter_sources(mkdocs_config()["nav"])]
 LINK = re.compile(r'<a\b[^>]*\bhref="(?P<href>[^"]+)"[^>]*>(?P<text>.*?)</a>', re.DOTALL)
 
 
