@@ -18,6 +18,8 @@ import importlib.util
 import os
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless: no window, no display needed
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # pytest-xdist already runs one worker per core: a second BLAS thread per worker would only
@@ -99,23 +101,22 @@ page, fitted models, a second site build): each runs on one worker instead of pa
 fixture on every one."""
 
 
-def pytest_xdist_make_scheduler(config, log):
-    """Spread tests over the pytest-xdist workers one by one, except the blocks of one page of
-    ``docs/`` (they share a namespace and run in order, so a page split over two workers would
-    lose its definitions) and the modules of ``SCHEDULED_TOGETHER``, which go to one worker whole.
+def xdist_group(nodeid: str) -> str | None:
+    """The pytest-xdist group a test goes to whole (``--dist loadgroup``), or None to spread it:
+    the blocks of one page of ``docs/`` (they share a namespace and run in order, so a page split
+    over two workers would lose its definitions), the modules of ``SCHEDULED_TOGETHER``, and the
+    checks of one view of ``tests/test_reader_view.py`` (they share its page load).
+    ``tests/test_scheduling.py`` checks the groups, and that a page's blocks share a worker.
+    """
+    source = nodeid.split("::")[0]
+    if source == "tests/test_reader_view.py" and "[" in nodeid:
+        return source + nodeid[nodeid.index("["):]
+    return source if source.endswith(".md") or source in SCHEDULED_TOGETHER else None
 
-    The public way, ``--dist loadgroup`` with ``xdist_group`` marks, does not work with pytest
-    9.2: pytest-xdist 3.8 appends the group to ``item._nodeid``, which pytest 9.2 no longer reads
-    (a node's id now comes from ``item._id``), so the marked blocks of a page were spread over
-    both workers (43 of the 55 hardness-chapter blocks failed). Until xdist follows, this
-    scheduler subclass overrides its ``_split_scope``."""
-    from xdist.scheduler import LoadScopeScheduling
 
-    class PagesTogether(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            source = nodeid.split("::")[0]
-            if source == "tests/test_reader_view.py" and "[" in nodeid:
-                return source + nodeid[nodeid.index("["):]  # the checks of one view share its page load
-            return source if source.endswith(".md") or source in SCHEDULED_TOGETHER else nodeid
-
-    return PagesTogether(config, log)
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks, on every worker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = xdist_group(item.nodeid)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
