@@ -187,7 +187,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     # hooks/publishing.py has set repo_url by now: every hook's on_config runs before on_files
     install = install_cell(config.repo_url, publishing.repo_branch()) if config.repo_url else None
     for source in chapters.chapter_sources(config.nav):
-        text = files.get_file_from_path(source).content_string
+        chapter = files.get_file_from_path(source)
+        if chapter is None:  # MkDocs itself reports a nav entry without a page
+            continue
+        text = chapter.content_string
         notebook = _memo.get_or_make(_memo.key(text, install or ""),
                                      lambda text=text: nbformat.writes(chapter_to_notebook(text, install)))
         files.append(File.generated(config, shared.notebook_uri(source), content=notebook))
