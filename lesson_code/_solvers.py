@@ -396,7 +396,7 @@ def logistic_newton(
     history = [value]
     for iteration in range(max_iter):
         margins = rows @ theta
-        gradient = lam * mask * theta - rows.T @ sigmoid_of_minus(margins) / n
+        gradient = logistic_gradient(rows, theta, lam, mask)
         if original_gradient_norm(gradient, center) <= tol:
             return theta, iteration, history
         curvature = np.exp(-np.logaddexp(0.0, margins) - np.logaddexp(0.0, -margins))  # sigma(m) sigma(-m)
@@ -419,6 +419,7 @@ def logistic_newton(
         theta, value, _ = accepted
         history.append(value)
     return theta, max_iter, history
+
 
 def logistic_accelerated(
     rows: np.ndarray,
