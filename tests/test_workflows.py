@@ -59,8 +59,9 @@ def test_deploy_pushes_the_site_to_the_branch_the_colab_links_open():
     assert build < scripts.index(pushes[0])
 
 
-RELEASE_ASSETS = ("site/downloads/why-deep-networks-are-hard-to-train.pdf",
-                  "site/downloads/why-deep-networks-are-hard-to-train-offline.zip")
+downloads = load_by_path("hooks/downloads.py")
+RELEASE_ASSETS = (f"site/{downloads.PDF}", f"site/{downloads.ZIP}")
+"""What hooks/downloads.py writes, which the release job must attach."""
 
 
 def test_a_version_tag_builds_the_pdf_for_its_release():
@@ -102,5 +103,5 @@ def test_the_release_step_attaches_both_files(tmp_path, existing_release):
 
 def test_the_release_step_fails_when_the_build_wrote_no_pdf(tmp_path):
     code, log = _run_release_step(tmp_path, True, RELEASE_ASSETS[1:])
-    assert code != 0 and "did not write site/downloads/why-deep-networks-are-hard-to-train.pdf" in log
+    assert code != 0 and f"did not write {RELEASE_ASSETS[0]}" in log
     assert "gh release upload" not in log
