@@ -104,6 +104,19 @@ def seed_value(value: object, name: str = "seed") -> int:
     return int(value)
 
 
+def binary_labels(value: object, n_rows: int, name: str = "y") -> np.ndarray:
+    """Return ``value`` as an array, or raise unless it holds one label 0 or 1 for each of
+    ``n_rows`` rows.
+
+    >>> binary_labels([0, 1, 1], 3).tolist()
+    [0, 1, 1]
+    """
+    labels = np.asarray(value)
+    if labels.shape != (n_rows,) or not np.all(np.isin(labels, (0, 1))):
+        raise ValueError(f"{name} must hold one label 0 or 1 per row of X, got shape {labels.shape}")
+    return labels
+
+
 def choice(value: object, name: str, accepted: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``accepted``, else raise naming the accepted values.
 

@@ -28,6 +28,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from lesson_code._checks import (
+    binary_labels,
     choice,
     finite_array,
     flag,
@@ -292,9 +293,7 @@ def train_classifier(
     ((21,), True)
     """
     X = finite_array(X, "X", ndim=2)
-    labels = np.asarray(y)
-    if labels.shape != (X.shape[0],) or not np.all(np.isin(labels, (0, 1))):
-        raise ValueError(f"y must hold one label 0 or 1 per row of X, got shape {labels.shape}")
+    labels = binary_labels(y, X.shape[0])
     net = build_network(kind, list(sizes), activation=activation, init=init, seed=seed, output_activation="sigmoid")
     nudge_parameters(net.parameters(), non_negative_number(nudge, "nudge"), seed)
     learning_rate = positive_number(learning_rate, "learning_rate")

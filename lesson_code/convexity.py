@@ -31,9 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import choice, finite_array, positive_int, positive_number, seed_value
+from lesson_code._checks import finite_array, positive_int, positive_number, seed_value
 from lesson_code.landscapes import Landscape
-from lesson_code.network import LOSSES, MLP, mlp_parameters
+from lesson_code.network import MLP, mlp_parameters
 from lesson_code.optim import gradient_descent
 
 Loss = Callable[[np.ndarray], float]
@@ -242,10 +242,7 @@ def network_loss(
     """
     net = MLP(sizes, activation=activation, init="xavier", seed=0, output_activation=output_activation)
     x = net._check_inputs(x)
-    y = finite_array(y, "y", ndim=2)
-    if y.shape != (x.shape[0], net.sizes[-1]):
-        raise ValueError(f"y must have shape {(x.shape[0], net.sizes[-1])}, got {y.shape}")
-    choice(loss, "loss", LOSSES)
+    y = net._check_targets(y, x.shape[0], loss)  # shape, loss name, and a sigmoid output for cross_entropy
     shapes = [(w.shape, b.shape) for w, b in zip(net.weights, net.biases, strict=True)]
     n_params = mlp_parameters(net.sizes)
 

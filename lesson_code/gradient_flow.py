@@ -99,11 +99,8 @@ def layer_weight_gradient_norms(
     width = positive_int(width, "width")
     batch = positive_int(batch, "batch")
     x, y = probe_batch(width, batch, seed)
-    if architecture == "plain":
-        net = MLP([width] * (depth + 1), activation=activation, init=init, seed=seed)
-        return gradient_norms_per_layer(net.gradients(x, y)).weights
     net = build_network(architecture, [width] * (depth + 1), activation=activation, init=init, seed=seed)
-    return np.array([np.linalg.norm(g) for g in net.gradients(x, y).weights])
+    return gradient_norms_per_layer(net.gradients(x, y)).weights
 
 
 def median_layer_weight_gradient_norms(
@@ -286,6 +283,8 @@ def format_fix_table(rows: Sequence[FixRow]) -> str:
     configuration       L=50   gain  ||dC/dW^1||
     relu, he, plain  7.9e-01  0.995      1.3e+01
     """
+    if not rows:
+        raise ValueError("rows must hold at least one FixRow (see fix_table)")
     return table({f"{row.activation}, {row.init}, {row.kind}":
                   {**{f"L={depth}": ratio for depth, ratio in sorted(row.ratios.items())},
                    "gain": row.gain, "||dC/dW^1||": row.first_layer_norm} for row in rows},

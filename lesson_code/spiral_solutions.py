@@ -26,7 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson_code._checks import finite_array, non_negative_number, positive_int, positive_number
+from lesson_code._checks import (
+    binary_labels,
+    finite_array,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    seed_value,
+)
 from lesson_code.comparisons import SPIRAL_SIZES, SPIRAL_TEST_SEED, descend, predict_labels, spiral_data
 from lesson_code.network import MLP
 from lesson_code.remedies import Network
@@ -77,16 +84,14 @@ def train_with_checkpoints(
     True
     """
     X = finite_array(X, "X", ndim=2)
-    targets = np.asarray(y, dtype=float)[:, None]
-    if targets.shape != (X.shape[0], 1) or not np.all(np.isin(targets, (0.0, 1.0))):
-        raise ValueError(f"y must hold one label 0 or 1 per row of X, got shape {np.shape(y)}")
+    y = binary_labels(y, X.shape[0])
     if len(seeds) == 0:
         raise ValueError("seeds must hold at least one seed")
     learning_rate = positive_number(learning_rate, "learning_rate")
     nudge = non_negative_number(nudge, "nudge")
-    steps = sorted({int(step) for step in checkpoints})
-    if not steps or steps[0] < 0:
-        raise ValueError(f"checkpoints must be step counts >= 0, got {list(checkpoints)}")
+    steps = sorted({seed_value(step, "checkpoints") for step in checkpoints})  # step counts >= 0
+    if not steps:
+        raise ValueError("checkpoints must hold at least one step count")
     kept: dict[int, list[MLP]] = {step: [] for step in steps}
     for seed in seeds:
         net = MLP(sizes, activation=activation, init=init, seed=seed, output_activation="sigmoid")

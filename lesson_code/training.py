@@ -122,7 +122,7 @@ def train(
         clip_value = positive_number(clip_value, "clip_value")
     choice(loss, "loss", LOSSES)
     # batch normalization needs two examples to have a batch variance
-    smallest_batch = getattr(net, "min_batch_size", 1)
+    smallest_batch = net.min_batch_size
     net.gradients(x[:smallest_batch], y[:smallest_batch], loss)  # checks shapes before any update
 
     rng = np.random.default_rng(seed)

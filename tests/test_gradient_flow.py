@@ -93,3 +93,8 @@ def test_fix_table_is_built_from_the_profiles():
     text = format_fix_table(rows)
     assert text.splitlines()[0].split()[:3] == ["configuration", "L=3", "L=4"]
     assert len(text.splitlines()) == 1 + len(FIX_CONFIGURATIONS)
+
+
+def test_format_fix_table_needs_a_row():
+    with pytest.raises(ValueError, match="rows must hold at least one FixRow"):
+        format_fix_table([])

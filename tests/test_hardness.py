@@ -241,3 +241,9 @@ def test_train_restarts_checks_targets():
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         train_restarts(np.zeros((3, 2)), np.full((3, 1), 2.0), hidden=2, seeds=[0], epochs=1,
                        learning_rate=1.0)
+
+
+def test_network_loss_refuses_cross_entropy_without_a_sigmoid_output_when_it_is_built():
+    x, y = np.zeros((3, 2)), np.zeros((3, 1))
+    with pytest.raises(ValueError, match="loss='cross_entropy' needs a sigmoid output layer"):
+        network_loss([2, 1], x, y, activation="relu", output_activation="relu", loss="cross_entropy")

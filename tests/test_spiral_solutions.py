@@ -39,8 +39,8 @@ def test_train_with_checkpoints_rejects_bad_arguments():
     good = {"seeds": [0], "learning_rate": 0.1, "checkpoints": [1], "sizes": (2, 3, 1)}
     for change, message in (
         ({"seeds": []}, "seeds must hold at least one seed"),
-        ({"checkpoints": [-1, 2]}, "checkpoints must be step counts >= 0"),
-        ({"checkpoints": []}, "checkpoints must be step counts >= 0"),
+        ({"checkpoints": [-1, 2]}, "checkpoints must be an integer >= 0"),
+        ({"checkpoints": []}, "checkpoints must hold at least one step count"),
         ({"learning_rate": 0.0}, "learning_rate must be"),
         ({"nudge": -1.0}, "nudge must be"),
     ):
@@ -48,6 +48,8 @@ def test_train_with_checkpoints_rejects_bad_arguments():
             train_with_checkpoints(X, y, **{**good, **change})
     with pytest.raises(ValueError, match="y must hold one label 0 or 1"):
         train_with_checkpoints(X, y + 1, **good)
+    with pytest.raises(TypeError, match="checkpoints must be an integer"):  # not silently cut to 2
+        train_with_checkpoints(X, y, **{**good, "checkpoints": [2.7]})
 
 
 def test_grid_labels_and_pairwise_disagreement():
