@@ -7,6 +7,9 @@ stale, and what environment the lab kernels inherit.
   sources, the versions that compute and draw the outputs, and this hook (which sets up the
   execution), and deletes the folders of other digests. With ``COURSE_BUILD_CACHE=off`` the labs
   are executed again and nothing is cached.
+* What a cell prints is one output in the page, however the kernel's messages split it (which
+  depends on the machine's load): the build puts ``hooks/jupyter/`` on ``JUPYTER_CONFIG_PATH``,
+  and the nbconvert configuration there merges a cell's stream outputs after execution.
 * The kernels run without an inherited ``MPLBACKEND``, which would keep their figures out of the
   page, and with one BLAS thread each: during a cold build the figures are drawn on every core
   at the same time, and a kernel's idle BLAS threads spinning for a core cost the build 7 s of
@@ -26,10 +29,14 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from lesson_code._digest import LAB_PACKAGES, source_digest
 
+NBCONVERT_CONFIG = Path(__file__).parent / "jupyter" / "jupyter_nbconvert_config.py"
+
 KERNEL_ENVIRONMENT: dict[str, str | None] = {
     "MPLBACKEND": None, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "JUPYTER_CONFIG_PATH": str(NBCONVERT_CONFIG.parent),
 }
-"""What the lab kernels inherit, set for the build (None: unset) and restored after it."""
+"""The environment of the build (None: unset) while it executes the labs, which the kernels inherit;
+restored after it."""
 
 _inherited_environment: dict[str, str | None] = {}
 
@@ -38,7 +45,7 @@ def lab_cache_dir(project_root: Path) -> Path:
     """Where executed labs are cached: one folder per state of ``lesson_code``, of its numerics
     and of this hook."""
     digest = hashlib.sha256(source_digest(project_root / "lesson_code", packages=LAB_PACKAGES).encode())
-    digest.update(Path(__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes() + NBCONVERT_CONFIG.read_bytes())
     return project_root / ".cache" / "mkdocs-jupyter" / digest.hexdigest()[:16]
 
 

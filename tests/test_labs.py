@@ -146,3 +146,19 @@ def test_kernels_get_one_blas_thread_and_no_backend_and_the_environment_comes_ba
     assert "MPLBACKEND" not in os.environ and os.environ["OPENBLAS_NUM_THREADS"] == "1"
     execution.on_post_build(None)
     assert os.environ["MPLBACKEND"] == "Agg" and "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+def test_what_a_cell_prints_is_one_output_however_the_kernel_split_it(tmp_path):
+    """Two prints half a second apart reach nbclient as two messages; with the build's nbconvert
+    configuration they are one output, as they are when the prints come close together."""
+    from mkdocs_jupyter.convert import nb2html
+
+    lab = tmp_path / "split.py"
+    lab.write_text("# %%\nimport time\nprint('first', flush=True)\ntime.sleep(0.6)\nprint('second')\n", encoding="utf-8")
+    execution.on_pre_build(None)
+    try:
+        html = nb2html(str(lab), execute=True, allow_errors=False)
+    finally:
+        execution.on_post_build(None)
+    outputs = re.findall(r'data-mime-type="text/plain"[^>]*>\s*<pre>(.*?)</pre>', html, re.DOTALL)
+    assert outputs == ["first\nsecond\n"], outputs
