@@ -66,6 +66,47 @@ def in_process_rebuild(site: Path) -> float:
     return float(result.stdout.split()[-1])
 
 
+def serve_reloads(*options: str, rounds: int = 6) -> list[float]:
+    """Seconds from saving a chapter to ``mkdocs serve`` logging "Reloading browsers", for
+    ``rounds`` saves (an edit, then its undoing, in turn) two seconds apart."""
+    import queue
+    import threading
+
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", "127.0.0.1:8765", *options],
+                              cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[tuple[float, str]] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put((time.perf_counter(), line)) for line in server.stdout],
+                     daemon=True).start()
+
+    def logged(pattern: str, after: float) -> float:
+        deadline = time.perf_counter() + 300
+        while time.perf_counter() < deadline:
+            try:
+                when, line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            if when >= after and pattern in line:
+                return when
+        raise TimeoutError(f"mkdocs serve never logged {pattern!r}")
+
+    chapter = ROOT / "docs" / "vanishing-gradients.md"
+    original = chapter.read_bytes()
+    reloads = []
+    try:
+        logged("Serving on", 0.0)
+        time.sleep(3)
+        for n in range(rounds):
+            saved = time.perf_counter()
+            chapter.write_bytes(original + f"\nEdit {n}.\n".encode() if n % 2 == 0 else original)
+            reloads.append(logged("Reloading browsers", saved) - saved)
+            time.sleep(2)
+    finally:
+        chapter.write_bytes(original)
+        server.terminate()
+        server.wait()
+    return reloads
+
+
 def bench_site(site: Path, with_tests: bool) -> None:
     shutil.rmtree(ROOT / ".cache", ignore_errors=True)  # figures and executed labs: start cold
     cold = build(site)
@@ -86,6 +127,10 @@ def bench_site(site: Path, with_tests: bool) -> None:
         ("rebuild after editing one chapter", f"{edited:.1f}", "-"),
         ("no-change rebuild inside one process, as mkdocs serve does", f"{in_process_rebuild(site):.1f}", "-"),
     ]
+    for options, budget in (((), "-"), (("--dirty",), "<= 2")):
+        reloads = serve_reloads(*options)
+        rows.append((f"mkdocs serve {' '.join(options)}: chapter saved to browsers reloaded (median, slowest of 6)".replace("  ", " "),
+                     f"{sorted(reloads)[len(reloads) // 2]:.1f}, {max(reloads):.1f}", budget))
     if with_tests:
         tests = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
         rows.append(("full test suite (pytest)", f"{tests:.1f}", "well under 600"))

@@ -96,9 +96,17 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for module in public_modules(shared.project_root(config)):
+    """Add a page per module, from a stub in ``.cache/api-reference/`` that is written only when its
+    text changes: a dirty build (``hooks/dirty_reload.py``) then leaves the page alone."""
+    root = shared.project_root(config)
+    stubs = root / ".cache" / "api-reference"
+    stubs.mkdir(parents=True, exist_ok=True)
+    for module in public_modules(root):
         if files.get_file_from_path(page_uri(module)) is None:
-            files.append(File.generated(config, page_uri(module), content=f"# `{PACKAGE}.{module}`\n\n::: {PACKAGE}.{module}\n"))
+            stub, text = stubs / f"{module}.md", f"# `{PACKAGE}.{module}`\n\n::: {PACKAGE}.{module}\n"
+            if not stub.is_file() or stub.read_text(encoding="utf-8") != text:
+                stub.write_text(text, encoding="utf-8")
+            files.append(File.generated(config, page_uri(module), abs_src_path=str(stub)))
     return files
 
 

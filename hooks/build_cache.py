@@ -37,6 +37,11 @@ JINJA_PACKAGES = ("jinja2", "mkdocs", "mkdocs-material", "mkdocstrings", "mkdocs
 the environment each library sets up, which Jinja's checksum of the source does not cover."""
 
 
+keep_unused_entries = False
+"""Set by ``hooks/dirty_reload.py`` for a build that renders one page: its memos keep the results
+of the pages it does not render."""
+
+
 def caching_enabled() -> bool:
     return os.environ.get(SWITCH, "on") != "off"
 
@@ -55,7 +60,7 @@ class JsonMemo:
     A result is stored under the sha256 of ``salt`` and the function's inputs; ``salt`` names
     what else decides the result (the computing code, library versions). :meth:`save` writes
     only the entries looked up or stored since loading, so results for inputs that no longer
-    occur drop out. :meth:`summary` counts distinct keys. With ``COURSE_BUILD_CACHE=off`` nothing
+    occur drop out (a one-page build keeps them all: :data:`keep_unused_entries`). :meth:`summary` counts distinct keys. With ``COURSE_BUILD_CACHE=off`` nothing
     is read or written.
     """
 
@@ -104,9 +109,10 @@ class JsonMemo:
     def save(self) -> None:
         if not caching_enabled():
             return
+        kept = {**self._stored, **self._used} if keep_unused_entries else self._used
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")  # builds may run side by side
-        temporary.write_text(json.dumps(self._used, separators=(",", ":")), encoding="utf-8")
+        temporary.write_text(json.dumps(kept, separators=(",", ":")), encoding="utf-8")
         temporary.replace(self.path)
 
     def summary(self) -> str:

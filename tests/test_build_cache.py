@@ -52,6 +52,18 @@ def test_entries_not_used_by_a_build_are_dropped(memo_file):
     assert third.get(third.key("kept")) == 1 and third.get(third.key("dropped")) is None
 
 
+def test_a_build_of_one_page_keeps_the_entries_it_did_not_use(memo_file, monkeypatch):
+    memo = build_cache.JsonMemo(memo_file, salt="s")
+    memo.put(memo.key("other page"), 1)
+    memo.save()
+    monkeypatch.setattr(build_cache, "keep_unused_entries", True)
+    one_page = build_cache.JsonMemo(memo_file, salt="s")
+    one_page.put(one_page.key("edited page"), 2)
+    one_page.save()
+    after = build_cache.JsonMemo(memo_file, salt="s")
+    assert after.get(after.key("other page")) == 1 and after.get(after.key("edited page")) == 2
+
+
 def test_a_damaged_file_starts_an_empty_memo(memo_file):
     memo_file.parent.mkdir(parents=True)
     memo_file.write_text('{"cut short', encoding="utf-8")
