@@ -27,8 +27,13 @@ Backwards, with G = dC/da^l (one row per example):
 where the branch's share is dC/du^l itself without batch norm and otherwise goes through
 :func:`lesson_code.remedies.batch_norm_backward`.
 
-``x``, ``y`` and ``loss`` are validated as for every network (see :mod:`lesson_code.network`);
-the functions below raise ValueError naming any argument outside its accepted values.
+``x``, ``y`` and ``loss`` are validated as for every network (see :mod:`lesson_code.network`).
+Every other argument below is checked too, and the error names it: ValueError for a value
+outside its accepted values (an unknown ``block``, ``depth`` < 3, a ``width``, ``batch`` or
+``seeds`` < 1, a ``batch`` of one example with batch norm, ``branch_scale`` <= 0), TypeError for
+an argument of the wrong type (a ``batchnorm`` that is not True or False; a ``depth``,
+``seeds``, ``width`` or ``batch`` that is not an integer; a ``branch_scale`` that is not a
+real number).
 
 Reference: He, Zhang, Ren & Sun, "Identity mappings in deep residual networks", ECCV 2016.
 """
@@ -238,7 +243,10 @@ def block_statistics(
         Weight layers L, >= 3 (at least one residual block).
     branch_scale : float
         Factor on every branch weight matrix W^2..W^{L-1}.
-    seeds, width, batch : int
+    seeds, width : int
+        Random networks (seeds 0..seeds-1) and hidden width, each >= 1.
+    batch : int
+        Examples in the probe batch, >= 1 (>= 2 for ``"preact_bn"``).
 
     Examples
     --------
@@ -249,11 +257,18 @@ def block_statistics(
     if depth < 3:
         raise ValueError(f"depth must be an integer >= 3 (one residual block), got {depth}")
     seeds = positive_int(seeds, "seeds")
+    width = positive_int(width, "width")
+    batch = positive_int(batch, "batch")
     profiles, streams = [], []
     # one BLAS thread: for matrices this small, threads cost more than they save on a shared machine
     with threadpool_limits(1):
         for seed in range(seeds):
             net = build_residual(block, [width] * (depth + 1), activation, init, seed, branch_scale)
+            if batch < net.min_batch_size:
+                raise ValueError(
+                    f"batch must be an integer >= {net.min_batch_size} for block {block!r}: batch "
+                    f"norm needs the mean and variance of two examples at least, got {batch}"
+                )
             x, y = probe_batch(width, batch, seed)
             profiles.append([np.linalg.norm(g) for g in net.gradients(x, y).weights])
             layers = stream(net, x)

@@ -426,6 +426,14 @@ def test_residual_module_argument_errors_name_the_argument():
         build_residual("preact", [2, 3, 3, 1], "relu", "he", branch_scale=0.0)
     with pytest.raises(ValueError, match="depth must be an integer >= 3"):
         block_statistics("preact", "relu", "he", depth=2)
+    with pytest.raises(ValueError, match="width must be an integer >= 1, got 0"):
+        block_statistics("preact", "relu", "he", depth=3, width=0)
+    with pytest.raises(ValueError, match="batch must be an integer >= 1, got 0"):
+        block_statistics("preact", "relu", "he", depth=3, batch=0)
+    with pytest.raises(ValueError, match="batch must be an integer >= 2 for block 'preact_bn'"):
+        block_statistics("preact_bn", "relu", "he", depth=3, batch=1)
+    with pytest.raises(TypeError, match="width must be an integer, got float"):
+        block_statistics("preact", "relu", "he", depth=3, width=4.0)
     with pytest.raises(TypeError, match="batchnorm must be True or False"):
         PreActResidualMLP([2, 3, 3, 1], batchnorm="yes")
     with pytest.raises(ValueError, match="same width"):
