@@ -19,8 +19,9 @@ constructor and its initial weights, the input and target checks, the output lay
 delta^L, and :meth:`Network.forward_pass`, which returns a :class:`ForwardPass` (a subclass of
 it where a network keeps more intermediates).
 
-Validation, for every network: ``x`` must be a finite 2-D array of shape (batch, sizes[0]),
-``y`` a finite one of shape (batch, sizes[-1]), ``loss`` one of :data:`LOSSES`, and
+Validation, for every network: ``x`` must be a finite 2-D array of shape (batch, sizes[0])
+with batch >= :attr:`Network.min_batch_size` (1, or 2 where batch statistics normalize), ``y``
+a finite one of shape (batch, sizes[-1]), ``loss`` one of :data:`LOSSES`, and
 ``"cross_entropy"`` needs a sigmoid output layer; anything else raises ValueError (TypeError
 for what is not an array of numbers) naming the argument.
 
@@ -146,7 +147,8 @@ class Network(ABC):
     """The floating types the network computes in."""
 
     min_batch_size = 1
-    """The smallest batch :meth:`gradients` can take (batch statistics need two examples)."""
+    """The fewest examples :meth:`forward_pass` and :meth:`gradients` accept: 2 for a network
+    that normalizes with batch statistics (one example is its own mean: every unit would be 0)."""
 
     def __init__(
         self,
@@ -213,11 +215,25 @@ class Network(ABC):
     def _layer_activation(self, layer: int) -> Activation:
         return self.output_activation if layer == self.n_layers - 1 else self.activation
 
-    def _check_inputs(self, x: object) -> np.ndarray:
+    def _check_inputs(self, x: object, batch_statistics: bool = True) -> np.ndarray:
+        """``x`` as an array of the network's dtype; ``batch_statistics=False`` for a pass that
+        normalizes with given statistics, which one example is enough for."""
         x = finite_array(x, "x", ndim=2)
         if x.shape[1] != self.sizes[0]:
             raise ValueError(
                 f"x must have shape (batch, {self.sizes[0]}) for this network, got {x.shape}"
+            )
+        smallest = self.min_batch_size if batch_statistics else 1
+        if x.shape[0] < smallest:
+            why = (
+                f": {type(self).__name__} normalizes each unit with its mean and variance over "
+                "the batch, and one example is its own mean, so every unit would be normalized "
+                "to zero whatever the input"
+                if smallest > 1 else ""
+            )
+            raise ValueError(
+                f"x must hold a batch of at least {smallest} example{'s' if smallest > 1 else ''} "
+                f"(rows){why}; got {x.shape[0]}"
             )
         return x.astype(self.dtype, copy=False)
 

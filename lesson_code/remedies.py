@@ -151,7 +151,8 @@ class BatchNormMLP(Network):
     """
 
     min_batch_size = 2
-    """One example has no batch variance to normalize with; training skips such a batch."""
+    """One example has no batch variance to normalize with: the forward pass refuses such a
+    batch unless it is given ``statistics``, and training skips it."""
 
     def _add_parameters(self) -> None:
         self.gammas: list[np.ndarray] = [np.ones(n) for n in self.sizes[1:-1]]
@@ -171,7 +172,7 @@ class BatchNormMLP(Network):
         classify new points one at a time (inference mode). None: training mode, each batch
         normalizes itself.
         """
-        a = self._check_inputs(x)
+        a = self._check_inputs(x, batch_statistics=statistics is None)
         if statistics is not None and len(statistics) != self.n_layers - 1:
             raise ValueError(
                 f"statistics must hold one (mean, variance) pair per hidden layer ({self.n_layers - 1}), "

@@ -183,6 +183,39 @@ def test_inference_mode_with_the_batch_statistics_reproduces_training_mode():
         net.forward(x, statistics[:1])
 
 
+NETWORKS_AND_SMALLEST_BATCH = [
+    (lambda: MLP([3, 4, 4, 2], seed=1), 1),
+    (lambda: BatchNormMLP([3, 4, 4, 2], seed=1), 2),
+    (lambda: ResidualMLP([3, 4, 4, 2], seed=1), 1),
+    (lambda: PreActResidualMLP([3, 4, 4, 2], seed=1, batchnorm=True), 2),
+    (lambda: PreActResidualMLP([3, 4, 4, 2], seed=1, batchnorm=False), 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("make", "smallest"), NETWORKS_AND_SMALLEST_BATCH,
+    ids=["MLP", "BatchNormMLP", "ResidualMLP", "PreActResidualMLP-bn", "PreActResidualMLP"],
+)
+def test_a_batch_below_min_batch_size_is_refused_naming_x_and_why(make, smallest):
+    net = make()
+    assert net.min_batch_size == smallest
+    x, y = np.random.default_rng(2).standard_normal((3, 3)), np.ones((3, 2))
+    assert net.forward(x[:smallest]).shape == (smallest, 2)
+    assert np.isfinite(net.gradients(x[:smallest], y[:smallest]).loss)
+    why = "mean and variance over the batch, and one example is its own mean" if smallest > 1 else "got 0"
+    for call in (net.forward, net.forward_pass, lambda rows: net.gradients(rows, y[: rows.shape[0]])):
+        with pytest.raises(ValueError, match=f"x must hold a batch of at least {smallest} example.*{why}"):
+            call(x[: smallest - 1])
+
+
+def test_batchnorm_given_statistics_takes_a_batch_of_one():
+    net = BatchNormMLP([3, 4, 4, 2], seed=1)
+    statistics = net.batch_statistics(np.random.default_rng(2).standard_normal((5, 3)))
+    assert net.forward(np.ones((1, 3)), statistics).shape == (1, 2)
+    with pytest.raises(ValueError, match="at least 2 examples"):
+        net.batch_statistics(np.ones((1, 3)))
+
+
 @pytest.mark.parametrize("kind", REMEDIES)
 def test_all_kinds_start_from_the_weights_of_the_plain_mlp(kind):
     net = build_network(kind, [3, 4, 4, 2], activation="tanh", init="he", seed=9)
