@@ -119,19 +119,45 @@ def _point(point: object) -> tuple[float, float]:
     return float(array[0]), float(array[1])
 
 
+def _newton(
+    gradient: Callable[[np.ndarray], object],
+    hessian: Callable[[np.ndarray], object],
+    start: object,
+    max_iterations: int,
+    tolerance: float,
+) -> np.ndarray:
+    """Newton's method w <- w - H(w)^{-1} grad L(w) from ``start``, which any critical point
+    attracts, for at most ``max_iterations`` steps.
+
+    It stops once a step is below ``tolerance`` (1 + ||w||), and early, at the point reached, when
+    H is singular or w leaves the finite numbers up to 1e6 (the caller checks the gradient there).
+    """
+    point = np.array(start, dtype=np.float64)
+    for _ in range(max_iterations):
+        try:
+            step = np.linalg.solve(hessian(point), gradient(point))
+        except np.linalg.LinAlgError:
+            break
+        point = point - step
+        if not np.all(np.isfinite(point)) or np.abs(point).max() > 1e6:
+            break
+        if np.linalg.norm(step) < tolerance * (1.0 + np.linalg.norm(point)):
+            break
+    return point
+
+
 def _newton_minimum(
     gradient_function: Callable[[float, float], tuple[float, float]],
     hessian_function: Callable[[float, float], tuple[float, float, float]],
     start: Point,
 ) -> Point:
-    """Polish a rough minimum with Newton's method until the gradient is at rounding level."""
-    point = np.array(start, dtype=np.float64)
-    for _ in range(50):
+    """Polish a rough minimum with :func:`_newton` until the gradient is at rounding level."""
+
+    def hessian(point: np.ndarray) -> list[list[float]]:
         xx, xy, yy = hessian_function(*point)
-        step = np.linalg.solve([[xx, xy], [xy, yy]], gradient_function(*point))
-        point = point - step
-        if np.linalg.norm(step) < 1e-15 * (1.0 + np.linalg.norm(point)):
-            break
+        return [[xx, xy], [xy, yy]]
+
+    point = _newton(lambda p: gradient_function(*p), hessian, start, 50, 1e-15)
     return float(point[0]), float(point[1])
 
 
@@ -366,17 +392,7 @@ def landscape_critical_points(
     found: list[SurfacePoint] = []
     for x in np.linspace(x_low, x_high, n_grid):
         for y in np.linspace(y_low, y_high, n_grid):
-            point = np.array([x, y])
-            for _ in range(max_iterations):
-                try:
-                    step = np.linalg.solve(landscape.hessian(point), landscape.gradient(point))
-                except np.linalg.LinAlgError:
-                    break
-                point = point - step
-                if not np.all(np.isfinite(point)) or np.abs(point).max() > 1e6:
-                    break
-                if np.linalg.norm(step) < 1e-13 * (1.0 + np.linalg.norm(point)):
-                    break
+            point = _newton(landscape.gradient, landscape.hessian, (x, y), max_iterations, 1e-13)
             if not np.all(np.isfinite(point)):
                 continue
             inside = x_low <= point[0] <= x_high and y_low <= point[1] <= y_high

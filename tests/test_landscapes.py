@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from lesson_code.landscapes import LANDSCAPES, Landscape, get_landscape
+from lesson_code.landscapes import LANDSCAPES, Landscape, get_landscape, landscape_critical_points
 
 NAMES = [
     "round_bowl",
@@ -147,6 +147,16 @@ def test_listed_minima_are_minima_and_the_only_ones_in_the_window(name: str) -> 
     for point in found:
         distances = [np.hypot(point[0] - m[0], point[1] - m[1]) for m in landscape.minima]
         assert min(distances) < 2 * spacing
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_grid_search_finds_exactly_the_listed_minima(name: str) -> None:
+    """The listed minima are polished by the same Newton iteration the grid search runs."""
+    landscape = get_landscape(name)
+    found = sorted(tuple(p.point) for p in landscape_critical_points(landscape) if p.kind == "minimum")
+    assert len(found) == len(landscape.minima)
+    for got, listed in zip(found, sorted(landscape.minima), strict=True):
+        np.testing.assert_allclose(got, listed, rtol=0, atol=1e-12)
 
 
 def test_convex_g_has_its_unique_minimum_4_at_1_1() -> None:
