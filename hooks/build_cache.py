@@ -11,7 +11,8 @@ them, and wrapping their private methods would break silently when they change.
 
 A cached result is reused only when every input of the computation is in its key, with the
 versions of the libraries and the bytes of the hook that compute it. ``COURSE_BUILD_CACHE=off``
-builds without these caches (and executes the labs again); the test suite compares a build that
+(or 0, false, no: any switch of :func:`shared.switch`) builds without these caches (and executes
+the labs again); the test suite compares a build that
 reused nothing (such a build, or a fresh clone's first build) with a cached one byte for byte.
 """
 
@@ -43,7 +44,8 @@ of the pages it does not render."""
 
 
 def caching_enabled() -> bool:
-    return os.environ.get(SWITCH, "on") != "off"
+    """Whether :data:`SWITCH` is unset or on (:func:`shared.switch`)."""
+    return shared.switch(SWITCH, default=True)
 
 
 def cache_root(config: MkDocsConfig) -> Path:

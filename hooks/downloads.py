@@ -43,7 +43,7 @@ from urllib.parse import urljoin, urlsplit
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
-from shared import chapter_pages, project_root
+from shared import chapter_pages, project_root, switch
 
 NAME = "why-deep-networks-are-hard-to-train"
 PDF = f"downloads/{NAME}.pdf"
@@ -62,17 +62,8 @@ _printed: list = []
 """The pages the PDF holds, in reading order (set from the nav of each build)."""
 
 
-def _switch(name: str) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise PluginError(f"{name} must be 1 or 0 (also true/false, yes/no, on/off), got {value!r}")
-
-
 def on_config(config):
-    if _switch("COURSE_OFFLINE"):
+    if switch("COURSE_OFFLINE", default=False):
         # Instant navigation loads pages with fetch, which file:// refuses; with it on, Material's
         # document$ never fires and no page script (copy buttons, the widgets) starts.
         config.theme["features"] = [f for f in config.theme["features"] if not f.startswith("navigation.instant")]
@@ -80,7 +71,7 @@ def on_config(config):
 
 
 def on_files(files, config):
-    if _switch("COURSE_OFFLINE"):
+    if switch("COURSE_OFFLINE", default=False):
         polyfills = config.extra.get("polyfills", [])
         config.extra["polyfills"] = [SHIM if "iframe-worker" in str(url) else url for url in polyfills]
         files.append(File.generated(config, SHIM, abs_src_path=str(SHIM_SOURCE)))
@@ -89,7 +80,7 @@ def on_files(files, config):
 
 def on_nav(nav, config, files):
     _printed.clear()
-    if not _switch("COURSE_PDF"):
+    if not switch("COURSE_PDF", default=False):
         return nav
     _printed.extend(chapter_pages(nav))
     _printed.extend(page for page in nav.pages if page.file.src_uri == "references.md")
@@ -97,7 +88,7 @@ def on_nav(nav, config, files):
 
 
 def on_page_content(content, page, config, files):
-    if page.is_homepage and _switch("COURSE_PDF"):
+    if page.is_homepage and switch("COURSE_PDF", default=False):
         if MARKER not in content:
             raise PluginError(f"COURSE_PDF: the home page has no {MARKER} comment where the download links go")
         links = (
@@ -110,7 +101,7 @@ def on_page_content(content, page, config, files):
 
 
 def on_post_build(config):
-    if not _switch("COURSE_PDF"):
+    if not switch("COURSE_PDF", default=False):
         return
     site = Path(config.site_dir)
     (site / "downloads").mkdir(exist_ok=True)

@@ -3,6 +3,7 @@ puts the folder of the hook it loads on ``sys.path``)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path, PurePosixPath
 
@@ -13,6 +14,34 @@ from mkdocs.structure.pages import Page
 
 CHAPTERS_SECTION = "Chapters"
 """A chapter is an entry of this section of the ``nav`` in ``mkdocs.yml``; its place there is its number."""
+
+
+SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+"""What an on/off environment variable may say (in any case): :func:`switch` reads it."""
+
+
+def switch(name: str, default: bool) -> bool:
+    """The on/off environment variable ``name``: a value of :data:`SWITCH_VALUES`, in any case
+    and with spaces around it ignored; ``default`` when it is unset or empty. Any other value
+    stops the build with an error that names the variable and the accepted values, rather
+    than be read as one or the other.
+
+    >>> os.environ["COURSE_EXAMPLE"] = " Off"
+    >>> switch("COURSE_EXAMPLE", default=True)
+    False
+    >>> os.environ["COURSE_EXAMPLE"] = "disabled"
+    >>> switch("COURSE_EXAMPLE", default=True)
+    Traceback (most recent call last):
+    ...
+    mkdocs.exceptions.PluginError: COURSE_EXAMPLE must be 1 or 0 (also true/false, yes/no, on/off), got 'disabled'
+    >>> del os.environ["COURSE_EXAMPLE"]
+    """
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in SWITCH_VALUES:
+        raise PluginError(f"{name} must be 1 or 0 (also true/false, yes/no, on/off), got {value!r}")
+    return SWITCH_VALUES[value]
 
 
 def project_root(config: MkDocsConfig) -> Path:

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from jinja2 import DictLoader, Environment
+from mkdocs.exceptions import PluginError
 
 from helpers import load_by_path
 
@@ -75,11 +76,12 @@ def test_a_damaged_file_starts_an_empty_memo(memo_file):
     assert [path.name for path in memo_file.parent.iterdir()] == ["memo.json"]  # no temporary left
 
 
-def test_switched_off_it_neither_reads_nor_writes(memo_file, monkeypatch):
+@pytest.mark.parametrize("value", ["off", "0", "false", "No", " OFF "])
+def test_switched_off_it_neither_reads_nor_writes(memo_file, monkeypatch, value):
     memo = build_cache.JsonMemo(memo_file, salt="s")
     memo.put(memo.key("x"), 1)
     memo.save()
-    monkeypatch.setenv(build_cache.SWITCH, "off")
+    monkeypatch.setenv(build_cache.SWITCH, value)
     off = build_cache.JsonMemo(memo_file, salt="s")
     assert off.get(off.key("x")) is None
     off.put(off.key("y"), 2)
@@ -87,6 +89,19 @@ def test_switched_off_it_neither_reads_nor_writes(memo_file, monkeypatch):
     monkeypatch.delenv(build_cache.SWITCH)
     on = build_cache.JsonMemo(memo_file, salt="s")
     assert on.get(on.key("x")) == 1 and on.get(on.key("y")) is None
+
+
+@pytest.mark.parametrize("value", ["", "on", "1", "true", "YES"])
+def test_caching_is_on_unless_switched_off(monkeypatch, value):
+    monkeypatch.setenv(build_cache.SWITCH, value)
+    assert build_cache.caching_enabled()
+
+
+def test_an_unknown_switch_value_is_an_error_naming_the_variable_and_the_values(monkeypatch):
+    monkeypatch.setenv(build_cache.SWITCH, "disabled")
+    with pytest.raises(PluginError, match=r"COURSE_BUILD_CACHE must be 1 or 0 \(also true/false, yes/no, "
+                                          r"on/off\), got 'disabled'"):
+        build_cache.caching_enabled()
 
 
 def test_the_salt_follows_the_hook_source_and_the_library_versions(tmp_path):

@@ -14,8 +14,10 @@ import html
 import re
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from mkdocs.exceptions import PluginError
 from pypdf import PdfReader
 
 from helpers import load_by_path, mkdocs_config
@@ -181,3 +183,20 @@ def test_offline_copy_searches_from_the_file_system(browser, published_site, tmp
     assert figures and all(figures), figures
     assert copy_buttons > 0
     assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize(("value", "offline"), [
+    ("", False), ("0", False), ("FALSE", False), ("no", False), ("off", False),
+    ("1", True), ("true", True), (" Yes", True), ("on", True),
+])
+def test_the_offline_switch_reads_the_shared_on_off_values(monkeypatch, value, offline):
+    monkeypatch.setenv("COURSE_OFFLINE", value)
+    config = SimpleNamespace(theme={"features": ["navigation.instant", "content.code.copy"]})
+    downloads.on_config(config)
+    assert config.theme["features"] == (["content.code.copy"] if offline else ["navigation.instant", "content.code.copy"])
+
+
+def test_an_unknown_switch_value_stops_the_build_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("COURSE_PDF", "maybe")
+    with pytest.raises(PluginError, match=r"COURSE_PDF must be 1 or 0 \(also true/false, yes/no, on/off\), got 'maybe'"):
+        downloads.on_nav(None, None, None)
