@@ -53,8 +53,20 @@ PRINT_PAGE = "course-print.html"
 MARKER = "<!-- course-downloads -->"
 SHIM_SOURCE = Path(__file__).with_name("iframe-worker-shim.js")
 SHIM = "assets/javascripts/iframe-worker-shim.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-NOT_LINKED = {".cache", ".git", "mkdocs.yml", "site", "test-artifacts"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+"""How headless Chromium is launched, to print the PDF here and by the browser tests
+(``tests/helpers.py``): no sandbox (a container, or root), no GPU, and nothing fetched or set up
+at start."""
+NOT_LINKED = {".cache", ".git", ".venv", "mkdocs.yml", "site", "test-artifacts"}
+"""What a :func:`project_view` does not link: ``mkdocs.yml`` and ``.cache`` are copies there, and
+the rest is no input of a build."""
 FOOTER = ('<div style="width:100%;font-size:8px;color:#555;text-align:center;font-family:sans-serif">'
           'page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
 
@@ -280,18 +292,26 @@ def print_pdf(site: Path, pdf: Path) -> None:
 # -- the offline copy --------------------------------------------------------------------------
 
 
-def _start_offline_build(config, scratch: Path) -> subprocess.Popen:
-    """Start the offline build into ``scratch/site``, from a view of the project with its own
-    copy of ``.cache``."""
-    root = project_root(config)
-    view = scratch / "project"
-    view.mkdir()
+def project_view(root: Path, folder: Path, config_file: Path, site_dir: Path) -> Path:
+    """``folder``, made a project that builds like the one at ``root`` but keeps its own
+    ``.cache``: the hooks put the cache next to the resolved ``mkdocs.yml``, so ``config_file`` is
+    copied there as ``mkdocs.yml``, ``root``'s ``.cache`` is copied, and every other entry of
+    ``root`` but :data:`NOT_LINKED` and ``site_dir`` (a build's output) is a link to the original.
+    The offline build and the test suite's published build (``tests/test_subpath.py``) run there."""
+    folder.mkdir(parents=True)
     for entry in root.iterdir():
-        if entry.name not in NOT_LINKED and entry.resolve() != Path(config.site_dir).resolve():
-            (view / entry.name).symlink_to(entry)
-    shutil.copy(config.config_file_path, view / "mkdocs.yml")
+        if entry.name not in NOT_LINKED and entry.resolve() != Path(site_dir).resolve():
+            (folder / entry.name).symlink_to(entry)
+    shutil.copy(config_file, folder / "mkdocs.yml")
     if (root / ".cache").is_dir():
-        shutil.copytree(root / ".cache", view / ".cache", ignore=shutil.ignore_patterns("*.tmp", "*.lock"))
+        shutil.copytree(root / ".cache", folder / ".cache", ignore=shutil.ignore_patterns("*.tmp", "*.lock"))
+    return folder
+
+
+def _start_offline_build(config, scratch: Path) -> subprocess.Popen:
+    """Start the offline build into ``scratch/site``, from a :func:`project_view` of the project."""
+    view = project_view(project_root(config), scratch / "project", Path(config.config_file_path),
+                        Path(config.site_dir))
     environment = {k: v for k, v in os.environ.items() if k != "COURSE_PDF"}
     environment.update(COURSE_OFFLINE="true", NO_MKDOCS_2_WARNING="1")
     command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(scratch / "site")]

@@ -12,14 +12,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def mkdocs_config() -> dict:
@@ -85,6 +77,10 @@ def load_by_path(relative_path: str):
     finally:
         sys.path.remove(str(path.parent))
     return module
+
+
+CHROMIUM_ARGS = load_by_path("hooks/downloads.py").CHROMIUM_ARGS
+"""How the browser tests launch Chromium: as the PDF is printed."""
 
 
 def make_sybil():

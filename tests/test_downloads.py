@@ -200,3 +200,21 @@ def test_an_unknown_switch_value_stops_the_build_naming_the_variable(monkeypatch
     monkeypatch.setenv("COURSE_PDF", "maybe")
     with pytest.raises(PluginError, match=r"COURSE_PDF must be 1 or 0 \(also true/false, yes/no, on/off\), got 'maybe'"):
         downloads.on_nav(None, None, None)
+
+
+def test_a_project_view_links_the_project_but_copies_its_config_and_cache(tmp_path):
+    root = tmp_path / "project"
+    for name in ("docs", "lesson_code", ".git", ".venv", "site", "test-artifacts", "built"):
+        (root / name).mkdir(parents=True)
+    (root / "mkdocs.yml").write_text("site_name: course\n", encoding="utf-8")
+    (root / "release.yml").write_text("site_name: release\n", encoding="utf-8")
+    (root / ".cache" / "figures").mkdir(parents=True)
+    (root / ".cache" / "figures" / "a.svg").write_text("<svg/>", encoding="utf-8")
+    (root / ".cache" / "memo.json.12.tmp").write_text("{", encoding="utf-8")
+    view = downloads.project_view(root, tmp_path / "view", root / "release.yml", root / "built")
+    assert sorted(entry.name for entry in view.iterdir() if entry.is_symlink()) == ["docs", "lesson_code", "release.yml"]
+    assert all((view / name).resolve() == (root / name).resolve() for name in ("docs", "lesson_code"))
+    assert not (view / "mkdocs.yml").is_symlink()
+    assert (view / "mkdocs.yml").read_text(encoding="utf-8") == "site_name: release\n"
+    cached = sorted(path.relative_to(view / ".cache").as_posix() for path in (view / ".cache").rglob("*"))
+    assert cached == ["figures", "figures/a.svg"] and not (view / ".cache").is_symlink()

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import shutil
 import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
@@ -38,25 +37,11 @@ SITE_URL = "https://example.test/course/"
 REPO_URL = "https://github.com/example/course"
 PREFIX = urlsplit(SITE_URL).path
 MISSING = "no-such-page/"
-NOT_COPIED = {".cache", ".git", ".venv", "mkdocs.yml", "site", "test-artifacts"}
 
+downloads = load_by_path("hooks/downloads.py")
 notebooks = load_by_path("hooks/notebooks.py")
 CHAPTERS = [source.removesuffix(".md") for source in load_by_path("hooks/chapters.py").chapter_sources(mkdocs_config()["nav"])]
 LINK = re.compile(r'<a\b[^>]*\bhref="(?P<href>[^"]+)"[^>]*>(?P<text>.*?)</a>', re.DOTALL)
-
-
-def _project_view(folder: Path) -> Path:
-    """A folder that builds like the project but keeps its own ``.cache``: the hooks put the
-    cache next to the resolved ``mkdocs.yml``, so that file and the cache are copies and every
-    other entry of the project is a link to the original."""
-    folder.mkdir(parents=True)
-    for entry in ROOT.iterdir():
-        if entry.name not in NOT_COPIED:
-            (folder / entry.name).symlink_to(entry)
-    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-    if (ROOT / ".cache").is_dir():
-        shutil.copytree(ROOT / ".cache", folder / ".cache", ignore=shutil.ignore_patterns("*.tmp", "*.lock"))
-    return folder
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +50,7 @@ def published_site(built_site, run_folder) -> Path:
     site, done = run_folder / "published-site", run_folder / "published-site.log"
     with FileLock(str(run_folder / "published-site.lock")):
         if not done.exists():
-            project = _project_view(run_folder / "published-project")
+            project = downloads.project_view(ROOT, run_folder / "published-project", ROOT / "mkdocs.yml", site)
             result = build_site(site, cwd=project,
                                 extra_env={"SITE_URL": SITE_URL, "REPO_URL": REPO_URL, "REPO_BRANCH": "main",
                                            "COURSE_PDF": "1"})
