@@ -29,11 +29,12 @@ where the branch's share is dC/du^l itself without batch norm and otherwise goes
 
 ``x``, ``y`` and ``loss`` are validated as for every network (see :mod:`lesson_code.network`).
 Every other argument below is checked too, and the error names it: ValueError for a value
-outside its accepted values (an unknown ``block``, ``depth`` < 3, a ``width``, ``batch`` or
-``seeds`` < 1, a ``batch`` of one example with batch norm, ``branch_scale`` <= 0), TypeError for
-an argument of the wrong type (a ``batchnorm`` that is not True or False; a ``depth``,
-``seeds``, ``width`` or ``batch`` that is not an integer; a ``branch_scale`` that is not a
-real number).
+outside its accepted values (an unknown ``block``, ``activation`` or ``init``, ``depth`` < 3, a
+``width``, ``batch`` or ``seeds`` < 1, a ``batch`` of one example with batch norm, a negative
+``seed``, ``branch_scale`` <= 0), TypeError for an argument of the wrong type (a ``batchnorm``
+that is not True or False; a ``depth``, ``seed``, ``seeds``, ``width`` or ``batch`` that is not
+an integer; a ``branch_scale`` that is not a real number; ``sizes`` that are not a sequence; a
+``net`` that is not a residual network).
 
 Reference: He, Zhang, Ren & Sun, "Identity mappings in deep residual networks", ECCV 2016.
 """
@@ -192,6 +193,8 @@ def stream(net: ResidualMLP, x: np.ndarray) -> list[np.ndarray]:
     >>> len(stream(build_residual("simplified", [3, 4, 4, 4, 1], "tanh", "xavier"), np.ones((2, 3))))
     3
     """
+    if not isinstance(net, ResidualMLP):
+        raise TypeError(f"net must be a ResidualMLP or PreActResidualMLP, got {type(net).__name__}")
     return net.forward_pass(x).activations[1:-1]
 
 

@@ -467,6 +467,8 @@ def test_residual_module_argument_errors_name_the_argument():
         block_statistics("preact_bn", "relu", "he", depth=3, batch=1)
     with pytest.raises(TypeError, match="width must be an integer, got float"):
         block_statistics("preact", "relu", "he", depth=3, width=4.0)
+    with pytest.raises(TypeError, match="net must be a ResidualMLP or PreActResidualMLP, got MLP"):
+        stream(MLP([3, 4, 4, 1]), np.ones((2, 3)))
     with pytest.raises(TypeError, match="batchnorm must be True or False"):
         PreActResidualMLP([2, 3, 3, 1], batchnorm="yes")
     with pytest.raises(ValueError, match="same width"):
