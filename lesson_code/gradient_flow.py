@@ -204,25 +204,30 @@ def gradient_flow_table(
     ]
 
 
-def format_flow_table(rows: list[FlowSummary]) -> str:
-    """A plain-text table: one line per configuration, 'ratio (first-layer norm)' per depth.
+FLOW_VALUES = {"ratio": "first/last ratio", "first_layer_norm": "||dC/dW^1||"}
+"""What :func:`format_flow_table` can show, with the heading it gives each."""
 
-    >>> print(format_flow_table([FlowSummary("relu", "he", 5, 0.5, 20.0)]))
-    activation init        L=5
-    relu       he      5.0e-01 (2.0e+01)
+
+def format_flow_table(rows: list[FlowSummary], value: str = "ratio") -> str:
+    """A plain-text table of one value of each summary: one line per configuration, one column
+    per depth ("-" where a depth was not measured).
+
+    ``value`` is ``"ratio"`` (first-layer over last-layer gradient norm) or
+    ``"first_layer_norm"`` (the first layer's gradient norm): two narrow tables read better than
+    one wide one, on a phone too.
+
+    >>> rows = [FlowSummary("relu", "he", 5, 0.5, 20.0), FlowSummary("relu", "he", 10, 0.51, 21.0)]
+    >>> print(format_flow_table(rows, "first_layer_norm"))
+    ||dC/dW^1||      L=5     L=10
+    relu he      2.0e+01  2.1e+01
     """
+    choice(value, "value", FLOW_VALUES)
     depths = sorted({row.depth for row in rows})
-    header = f"{'activation':<10} {'init':<6}" + "".join(f"{f'L={d}':>20}" for d in depths)
-    lines = [header.rstrip()]
-    keys = list(dict.fromkeys((row.activation, row.init) for row in rows))
-    by_key = {(row.activation, row.init, row.depth): row for row in rows}
-    for activation, init in keys:
-        cells = []
-        for depth in depths:
-            row = by_key.get((activation, init, depth))
-            cells.append(f"{row.ratio:.1e} ({row.first_layer_norm:.1e})" if row else "-")
-        lines.append(f"{activation:<10} {init:<6}" + "".join(f"{c:>20}" for c in cells))
-    return "\n".join(lines)
+    cells: dict[str, dict[str, object]] = {}
+    for row in rows:
+        line = cells.setdefault(f"{row.activation} {row.init}", {f"L={depth}": "-" for depth in depths})
+        line[f"L={row.depth}"] = getattr(row, value)
+    return table(cells, number=".1e", index=FLOW_VALUES[value])
 
 
 FIX_CONFIGURATIONS: tuple[tuple[str, str, str], ...] = tuple(
@@ -230,7 +235,7 @@ FIX_CONFIGURATIONS: tuple[tuple[str, str, str], ...] = tuple(
     for activation, init in (("sigmoid", "normal"), ("sigmoid", "xavier"), ("relu", "he"))
     for kind in REMEDIES
 )
-"""(activation, init, kind) rows of :func:`fix_table`: the chapter 3 settings, each plain, with
+"""(activation, init, kind) rows of :func:`fix_table`: the vanishing-gradient chapter's settings, each plain, with
 batch normalization and with residual connections."""
 
 FIX_DEPTHS = (20, 50)

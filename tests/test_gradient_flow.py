@@ -48,12 +48,16 @@ def test_median_profile_is_elementwise_median():
                                np.median(runs, axis=0))
 
 
-def test_format_flow_table_has_one_line_per_configuration():
+def test_format_flow_table_has_one_line_per_configuration_and_a_column_per_depth():
     rows = [FlowSummary("relu", "he", d, 0.5, 20.0) for d in (5, 10)]
-    rows += [FlowSummary("sigmoid", "xavier", d, 1e-6, 1e-6) for d in (5, 10)]
-    lines = format_flow_table(rows).splitlines()
-    assert len(lines) == 3 and "L=5" in lines[0] and "L=10" in lines[0]
-    assert lines[2].split()[:3] == ["sigmoid", "xavier", "1.0e-06"]
+    rows += [FlowSummary("sigmoid", "xavier", 10, 1e-6, 3e-6)]
+    ratios = format_flow_table(rows).splitlines()
+    assert ratios[0].split() == ["first/last", "ratio", "L=5", "L=10"]
+    assert ratios[1].split() == ["relu", "he", "5.0e-01", "5.0e-01"]
+    assert ratios[2].split() == ["sigmoid", "xavier", "-", "1.0e-06"]
+    assert format_flow_table(rows, "first_layer_norm").splitlines()[2].split()[-1] == "3.0e-06"
+    with pytest.raises(ValueError, match="value must be one of 'ratio', 'first_layer_norm'; got 'norm'"):
+        format_flow_table(rows, "norm")
 
 
 @pytest.mark.parametrize("norms", [[1.0], [1.0, 0.0], [[1.0, 2.0]]])
