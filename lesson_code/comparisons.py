@@ -55,7 +55,7 @@ SPIRAL_PER_CLASS = 100
 """Points per class in the chapter's spirals (200 points in all)."""
 
 SPIRAL_SIZES = (2, 24, 24, 24, 24, 1)
-"""The deep network of chapter 7: four hidden layers of 24 units, one sigmoid output."""
+"""The deep network of the convex-baselines chapter: four hidden layers of 24 units, one sigmoid output."""
 
 SPIRAL_EPOCHS = 300
 """Full-batch gradient-descent steps every spiral network gets."""
@@ -82,7 +82,7 @@ SPIRAL_RECIPES: dict[str, SpiralRecipe] = {
     "relu_he": SpiralRecipe("ReLU, He", "plain", "relu", "he", 0.5),
     "sigmoid_normal_batchnorm": SpiralRecipe("sigmoid, N(0, 1), batch norm", "batchnorm", "sigmoid", "normal", 1.0),
 }
-"""The networks chapter 7 trains on the spirals: the classic setting, and three fixes."""
+"""The networks the convex-baselines chapter trains on the spirals: the classic setting, and three fixes."""
 
 
 def spiral_data(n_per_class: int = SPIRAL_PER_CLASS, *, noise: float = 0.05, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -326,7 +326,7 @@ def descend(net: Network, X: np.ndarray, y: np.ndarray, learning_rate: float, st
 
 @dataclass(frozen=True)
 class SpiralStudy:
-    """Everything chapter 7 measures on the spirals; see :func:`spiral_study`.
+    """Everything the convex-baselines chapter measures on the spirals; see :func:`spiral_study`.
 
     The deep networks are trained when first asked for (:meth:`run`) and kept: the figures need
     a few runs, the chapter all of them, and each is the same whoever asks first.
@@ -415,7 +415,6 @@ class SpiralStudy:
         return self.accuracies("relu_he")
 
 
-@functools.cache
 def spiral_study(n_seeds: int = 10, n_starts: int = 10) -> SpiralStudy:
     """Convex models from ``n_starts`` starts and deep networks on the chapter's spirals (cached).
 
@@ -432,6 +431,12 @@ def spiral_study(n_seeds: int = 10, n_starts: int = 10) -> SpiralStudy:
     :data:`SPIRAL_EPOCHS` full-batch steps. The result is cached, so a chapter and its figures
     share one run; treat it as read-only.
     """
+    # one cache entry per set of values, however they are passed (spiral_study() is spiral_study(10, 10))
+    return _spiral_study(n_seeds, n_starts)
+
+
+@functools.cache
+def _spiral_study(n_seeds: int, n_starts: int) -> SpiralStudy:
     X, y = spiral_data()
     X_test, y_test = spiral_data(seed=SPIRAL_TEST_SEED)
     return SpiralStudy(X=X, y=y, X_test=X_test, y_test=y_test,

@@ -1,4 +1,4 @@
-"""Unfinished training or a different solution? Long runs of chapter 7's spiral network.
+"""Unfinished training or a different solution? Long runs of the convex-baselines chapter's spiral network.
 
 After 300 full-batch steps at learning rate 0.5, the ten seeds of
 :func:`lesson_code.comparisons.spiral_study` end at losses more than a factor of four apart. Two
@@ -186,13 +186,18 @@ class LongRuns:
         return self.nets[step]
 
 
-@functools.cache
 def long_runs(
     n_seeds: int = 5, learning_rate: float = LONG_RATE, checkpoints: tuple[int, ...] = CHECKPOINTS
 ) -> LongRuns:
     """The chapter's ReLU + He spiral network from seeds 0..n_seeds-1, trained for
     ``max(checkpoints)`` full-batch steps at ``learning_rate`` (cached; treat it as read-only).
     Held-out points: the draw of :data:`~lesson_code.comparisons.SPIRAL_TEST_SEED`."""
+    # one cache entry per set of values, however they are passed (long_runs() is long_runs(5))
+    return _long_runs(n_seeds, learning_rate, tuple(checkpoints))
+
+
+@functools.cache
+def _long_runs(n_seeds: int, learning_rate: float, checkpoints: tuple[int, ...]) -> LongRuns:
     X, y = spiral_data()
     X_test, y_test = spiral_data(seed=SPIRAL_TEST_SEED)
     nets = train_with_checkpoints(X, y, seeds=range(positive_int(n_seeds, "n_seeds")),
