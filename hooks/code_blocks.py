@@ -10,7 +10,10 @@ of such a fence to ``pycon``, so Pygments' console lexer marks the prompts (``.g
 output (``.go``) apart from the code; ``docs/stylesheets/code.css`` styles them and leaves them
 out of what the copy button copies. The Markdown source keeps ```` ```python ````. Pygments
 ends each output span before its newline; the hook moves the newline into the span, so that a
-copy without the output keeps no blank line where the output was.
+copy without the output keeps no blank line where the output was. Printed output whose columns
+line up (a table, an array) is marked
+``aligned`` (:func:`is_aligned`); the stylesheet never wraps it, since a wrapped row breaks the
+columns.
 
 This module imports nothing outside the standard library, so that ``conftest.py`` can load it.
 """
@@ -18,6 +21,7 @@ This module imports nothing outside the standard library, so that ``conftest.py`
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,6 +34,8 @@ PYTHON_FENCE_LANGUAGES = frozenset({"python", "py", "python3", "py3", "pycon", "
 
 SESSION_LANGUAGE = "pycon"
 OUTPUT_LINE = re.compile(r'(<span class="go">[^<]*)</span>\n')
+OUTPUT_RUN = re.compile(r'(?:<span class="go">[^<]*\n</span>)+')
+COLUMN_GAP = re.compile(r"\S {2,}\S")
 PROMPT_SPACE = re.compile(r'(<span class="gp">(?:&gt;&gt;&gt;|\.\.\.)) </span>')
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<info>[^\n]*)$")
 
@@ -90,6 +96,55 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return doctests_as_sessions(markdown)
 
 
+def column_edges(line: str) -> set[tuple[str, int]]:
+    """Where the gaps of two or more spaces inside ``line`` begin and end: the edges of its
+    right- and left-aligned columns.
+
+    >>> sorted(column_edges("relu  1.0e-01   0.9"))
+    [('begins', 4), ('begins', 13), ('ends', 6), ('ends', 16)]
+    """
+    edges = set()
+    for gap in COLUMN_GAP.finditer(line):
+        edges |= {("begins", gap.start() + 1), ("ends", gap.end() - 1)}
+    return edges
+
+
+def is_aligned(lines: list[str]) -> bool:
+    """Whether printed ``lines`` are a table or an array: two of them have a column edge (see
+    :func:`column_edges`) at the same place. Two sentences that each quote an array have gaps,
+    but not in the same places, and keep wrapping.
+
+    >>> is_aligned(["a    1.0", "bcd  2.0"]), is_aligned(["x at [1.5  2.0]", "x at [10.25  3.0]"])
+    (True, False)
+    """
+    seen: set[tuple[str, int]] = set()
+    for edges in map(column_edges, lines):
+        if edges & seen:
+            return True
+        seen |= edges
+    return False
+
+
+def _mark_aligned(run: re.Match[str]) -> str:
+    if not is_aligned([unescape(line) for line in re.findall(r'<span class="go">([^<]*)\n</span>', run[0])]):
+        return run[0]
+    return run[0].replace('<span class="go">', '<span class="go aligned">')
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    # A no-break space after each prompt: a wrapped statement never leaves ">>>" alone on a line.
-    return PROMPT_SPACE.sub("\\1&nbsp;</span>", OUTPUT_LINE.sub("\\1\n</span>", html))
+    """Output spans end with their newline, and aligned output is marked. A no-break space
+    follows each prompt: a wrapped statement never leaves ">>>" alone on a line.
+
+    >>> print(on_page_content('<span class="go">a  1</span>\\n<span class="go">b  2</span>\\n'
+    ...                       '<span class="go">cc 33</span>\\n', None, None, None))
+    <span class="go aligned">a  1
+    </span><span class="go aligned">b  2
+    </span><span class="go aligned">cc 33
+    </span>
+    >>> print(on_page_content('<span class="go">x  1</span>\\n<span class="go">   indented</span>\\n', None, None, None))
+    <span class="go">x  1
+    </span><span class="go">   indented
+    </span>
+    """
+    html = OUTPUT_RUN.sub(_mark_aligned, OUTPUT_LINE.sub("\\1\n</span>", html))
+    return PROMPT_SPACE.sub("\\1&nbsp;</span>", html)

@@ -7,6 +7,7 @@ scheme, and its message names the element (a code block's first line, an equatio
 characters, a figure's file). The checks:
 
 - no code block scrolls sideways at desktop width (the phone count is reported, not asserted);
+- no row of a printed table wraps, at any width (on a phone, a wide table scrolls instead);
 - display equations fit the column, except the few named in ``WIDE_EQUATIONS``;
 - every page with math sets it in a font the site serves, loaded and used for the glyphs;
 - no raw TeX is visible anywhere on the page, the table of contents included;
@@ -102,7 +103,11 @@ MEASURE = """async () => {
   const code = [...article.querySelectorAll('pre')].filter(visible).map(pre => {
     const scrolled = [pre, ...pre.querySelectorAll(':scope > code')].map(e => e.scrollWidth - e.clientWidth);
     const first = pre.textContent.split('\\n').find(line => line.trim()) || '';
-    return {first_line: first.trim().slice(0, 70), overflow: Math.max(...scrolled)};
+    const wrapped = [...pre.querySelectorAll('.go.aligned')].filter(line => {
+      const tops = [...line.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top));
+      return new Set(tops).size > 1;
+    }).map(line => line.textContent.trim().slice(0, 60));
+    return {first_line: first.trim().slice(0, 70), overflow: Math.max(...scrolled), wrapped_table_lines: wrapped};
   });
 
   const equations = [...new Set([...article.querySelectorAll('.math-display, math[display=block]')]
@@ -317,6 +322,14 @@ def test_no_code_block_scrolls_sideways_at_desktop_width(view, record):
     wide = [f"{c['first_line']!r} ({c['overflow']} px too wide)" for c in record["code"] if c["overflow"] > 1]
     assert not wide, (f"{view}: {len(wide)} of {len(record['code'])} code blocks scroll sideways:\n  "
                       + "\n  ".join(wide))
+
+
+@_views()
+def test_printed_tables_never_wrap(view, record):
+    """Printed output whose columns line up (``hooks/code_blocks.py`` marks it) stays one line per
+    row at every width: a row broken in two breaks the columns (on a phone the block scrolls)."""
+    wrapped = [f"{c['first_line']!r}: {line!r}" for c in record["code"] for line in c["wrapped_table_lines"]]
+    assert not wrapped, f"{view}: {len(wrapped)} table rows wrap:\n  " + "\n  ".join(wrapped[:10])
 
 
 @_views()
