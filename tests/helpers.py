@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,30 @@ def reader_pages() -> list[str]:
         elif title in ("Chapters", "Labs"):
             files += [next(iter(item.values())) for item in target]
     return ["" if f == "index.md" else f.rsplit(".", 1)[0] + "/" for f in files]
+
+
+def copy_project(folder: Path, nav_yaml: str) -> Path:
+    """A small buildable copy of the project in ``folder``: its hooks, theme overrides,
+    ``lesson_code``, stylesheets and scripts, the warm figure cache and the math font, and
+    ``mkdocs.yml`` with ``nav_yaml`` as its nav; ``docs/`` holds no page yet. Build it with
+    ``PYTHONPATH`` set to ``folder``, so that the copy's ``lesson_code`` is the one imported."""
+    for name in ("hooks", "overrides", "lesson_code"):
+        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("stylesheets", "javascripts"):
+        shutil.copytree(ROOT / "docs" / name, folder / "docs" / name)
+    shutil.copytree(ROOT / ".cache" / "figures", folder / ".cache" / "figures")
+    for name in ("package.json", "package-lock.json", "node_modules/@fontsource"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, folder / name)
+    config = with_nav((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), nav_yaml)
+    (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return folder
+
+
+def site_files(site: Path, ignored: frozenset[str] = frozenset({"sitemap.xml", "sitemap.xml.gz"})) -> dict[str, bytes]:
+    """Every file of a built site by its path, except those named in ``ignored`` (the sitemaps
+    carry the build date)."""
+    return {path.relative_to(site).as_posix(): path.read_bytes()
+            for path in site.rglob("*") if path.is_file() and path.name not in ignored}
 
 
 def build_site(site_dir: Path, cwd: Path = ROOT, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

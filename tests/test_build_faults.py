@@ -12,21 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, build_site, with_nav
-
-IGNORED_IN_COMPARISON = {"sitemap.xml", "sitemap.xml.gz"}  # carry the build date
-
-
-def _tree(site: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(site).as_posix(): path.read_bytes()
-        for path in site.rglob("*")
-        if path.is_file() and path.name not in IGNORED_IN_COMPARISON
-    }
+from helpers import ROOT, build_site, copy_project, site_files
 
 
 def _assert_same_site(first: Path, second: Path, what: str) -> None:
-    a, b = _tree(first), _tree(second)
+    a, b = site_files(first), site_files(second)
     assert a.keys() == b.keys(), f"{what}: files only in one: {sorted(a.keys() ^ b.keys())[:10]}"
     differing = [name for name in a if a[name] != b[name]]
     assert not differing, f"{what}: files differ: {differing[:10]}"
@@ -97,18 +87,10 @@ def test_build_caches_change_nothing(uncached_site, rebuild):
 @pytest.fixture
 def project_copy(built_site, tmp_path) -> Path:
     """A small copy of the project: the home page, its hooks, lesson_code and the warm figure cache."""
-    copy = tmp_path / "project"
-    for name in ("hooks", "overrides", "lesson_code"):
-        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-    (copy / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "index.md", copy / "docs" / "index.md")
-    shutil.copytree(ROOT / "docs" / "stylesheets", copy / "docs" / "stylesheets")
-    shutil.copytree(ROOT / ".cache" / "figures", copy / ".cache" / "figures")
-    for name in ("package.json", "package-lock.json", "node_modules/@fontsource"):  # the math font
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, copy / name)
-    shutil.copy(ROOT / "conftest.py", copy / "conftest.py")
     nav = "nav:\n  - Home: index.md\n  - Chapters:\n      - Planted: planted.md\n"  # hooks/chapters.py needs the section
-    (copy / "mkdocs.yml").write_text(with_nav((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), nav), encoding="utf-8")
+    copy = copy_project(tmp_path / "project", nav)
+    shutil.copy(ROOT / "docs" / "index.md", copy / "docs" / "index.md")
+    shutil.copy(ROOT / "conftest.py", copy / "conftest.py")
     return copy
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, load_by_path, with_nav
+from helpers import ROOT, copy_project, load_by_path, site_files
 
 dirty_reload = load_by_path("hooks/dirty_reload.py")
 
@@ -43,16 +43,7 @@ def session(built_site, tmp_path_factory) -> dict:
     """The copy, the JSON line of each build, and the site after the one-page rebuild beside a
     clean build of the same sources."""
     work = tmp_path_factory.mktemp("dirty")
-    project = work / "project"
-    for name in ("hooks", "overrides", "lesson_code"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("stylesheets", "javascripts"):
-        shutil.copytree(ROOT / "docs" / name, project / "docs" / name)
-    shutil.copytree(ROOT / ".cache" / "figures", project / ".cache" / "figures")
-    for name in ("package.json", "package-lock.json", "node_modules/@fontsource"):  # the math font
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, project / name)
-    config = with_nav((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), NAV)
-    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    project = copy_project(work / "project", NAV)
     (project / "docs" / "labs").mkdir()
     (project / "docs" / "reference").mkdir()
     sources = {
@@ -106,12 +97,6 @@ def test_a_page_edit_rebuilds_that_page_alone(session):
     assert "An edited first body." in html
 
 
-def _tree(site: Path) -> dict[str, bytes]:
-    ignored = {"sitemap.xml", "sitemap.xml.gz", "search_index.json"}
-    return {path.relative_to(site).as_posix(): path.read_bytes()
-            for path in site.rglob("*") if path.is_file() and path.name not in ignored}
-
-
 def _search_entries(site: Path) -> list[str]:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     return sorted(json.dumps(entry, sort_keys=True) for entry in index["docs"])
@@ -121,7 +106,8 @@ def test_after_a_page_edit_the_site_is_what_a_clean_build_makes(session):
     """Byte for byte, but for the sitemap's dates and the search index's order: Material appends
     the rebuilt page's entries to the kept ones."""
     dirty, clean = session["work"] / "after-one-page", session["work"] / "clean"
-    a, b = _tree(dirty), _tree(clean)
+    ignored = frozenset({"sitemap.xml", "sitemap.xml.gz", "search_index.json"})
+    a, b = site_files(dirty, ignored), site_files(clean, ignored)
     assert a.keys() == b.keys(), sorted(a.keys() ^ b.keys())[:10]
     assert [name for name in a if a[name] != b[name]] == []
     entries = _search_entries(dirty)
@@ -174,11 +160,8 @@ def test_the_digest_covers_what_pages_share(tmp_path):
         return dirty_reload.shared_inputs_digest(config, list(get_files(config).documentation_pages()))
 
     seen = [digest()]
-    for path, text in [
-        ("docs/index.md", "# Home\n\nAnother body.\n"),
-    ]:
-        (project / path).write_text(text, encoding="utf-8")
-        assert digest() == seen[-1], f"{path}: a page's body changed the digest"
+    (project / "docs" / "index.md").write_text("# Home\n\nAnother body.\n", encoding="utf-8")
+    assert digest() == seen[-1], "a page's body changed the digest"
     edits = [
         ("docs/index.md", "# Home page\n\nAnother body.\n"),
         ("docs/index.md", "---\ndescription: new\n---\n# Home page\n\nAnother body.\n"),
