@@ -12,8 +12,8 @@ them, and wrapping their private methods would break silently when they change.
 A cached result is reused only when every input of the computation is in its key, with the
 versions of the libraries and the bytes of the hook that compute it. ``COURSE_BUILD_CACHE=off``
 (or 0, false, no: any switch of :func:`shared.switch`) builds without these caches (and executes
-the labs again); the test suite compares a build that
-reused nothing (such a build, or a fresh clone's first build) with a cached one byte for byte.
+the labs again); the test suite compares a build that reused nothing (such a build, or a fresh
+clone's first build) with a cached one byte for byte.
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ class JsonMemo:
     A result is stored under the sha256 of ``salt`` and the function's inputs; ``salt`` names
     what else decides the result (the computing code, library versions). :meth:`save` writes
     only the entries looked up or stored since loading, so results for inputs that no longer
-    occur drop out (a one-page build keeps them all: :data:`keep_unused_entries`). :meth:`summary` counts distinct keys. With ``COURSE_BUILD_CACHE=off`` nothing
-    is read or written.
+    occur drop out (a one-page build keeps them all: :data:`keep_unused_entries`).
+    :meth:`summary` counts distinct keys. With ``COURSE_BUILD_CACHE=off`` nothing is read or
+    written.
     """
 
     def __init__(self, path: Path, salt: str) -> None:

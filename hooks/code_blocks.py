@@ -11,9 +11,8 @@ output (``.go``) apart from the code; ``docs/stylesheets/code.css`` styles them 
 out of what the copy button copies. The Markdown source keeps ```` ```python ````. Pygments
 ends each output span before its newline; the hook moves the newline into the span, so that a
 copy without the output keeps no blank line where the output was. Printed output whose columns
-line up (a table, an array) is marked
-``aligned`` (:func:`is_aligned`); the stylesheet never wraps it, since a wrapped row breaks the
-columns.
+line up (a table, an array) is marked ``aligned`` (:func:`is_aligned`); the stylesheet never
+wraps it, since a wrapped row breaks the columns.
 
 This module imports nothing outside the standard library, so that ``conftest.py`` can load it.
 """
@@ -141,7 +140,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     </span><span class="go aligned">b  2
     </span><span class="go aligned">cc 33
     </span>
-    >>> print(on_page_content('<span class="go">x  1</span>\\n<span class="go">   indented</span>\\n', None, None, None))
+    >>> print(on_page_content('<span class="go">x  1</span>\\n<span class="go">   indented</span>\\n',
+    ...                       None, None, None))
     <span class="go">x  1
     </span><span class="go">   indented
     </span>

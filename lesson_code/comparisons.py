@@ -55,7 +55,8 @@ SPIRAL_PER_CLASS = 100
 """Points per class in the chapter's spirals (200 points in all)."""
 
 SPIRAL_SIZES = (2, 24, 24, 24, 24, 1)
-"""The deep network of the convex-baselines chapter: four hidden layers of 24 units, one sigmoid output."""
+"""The deep network of the convex-baselines chapter: four hidden layers of 24 units, one sigmoid
+output."""
 
 SPIRAL_EPOCHS = 300
 """Full-batch gradient-descent steps every spiral network gets."""
@@ -82,7 +83,8 @@ SPIRAL_RECIPES: dict[str, SpiralRecipe] = {
     "relu_he": SpiralRecipe("ReLU, He", "plain", "relu", "he", 0.5),
     "sigmoid_normal_batchnorm": SpiralRecipe("sigmoid, N(0, 1), batch norm", "batchnorm", "sigmoid", "normal", 1.0),
 }
-"""The networks the convex-baselines chapter trains on the spirals: the classic setting, and three fixes."""
+"""The networks the convex-baselines chapter trains on the spirals: the classic setting, and three
+fixes."""
 
 
 def spiral_data(n_per_class: int = SPIRAL_PER_CLASS, *, noise: float = 0.05, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

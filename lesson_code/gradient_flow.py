@@ -235,8 +235,8 @@ FIX_CONFIGURATIONS: tuple[tuple[str, str, str], ...] = tuple(
     for activation, init in (("sigmoid", "normal"), ("sigmoid", "xavier"), ("relu", "he"))
     for kind in REMEDIES
 )
-"""(activation, init, kind) rows of :func:`fix_table`: the vanishing-gradient chapter's settings, each plain, with
-batch normalization and with residual connections."""
+"""(activation, init, kind) rows of :func:`fix_table`: the vanishing-gradient chapter's settings,
+each plain, with batch normalization and with residual connections."""
 
 FIX_DEPTHS = (20, 50)
 FIX_SEEDS = 5

@@ -1,4 +1,5 @@
-"""Unfinished training or a different solution? Long runs of the convex-baselines chapter's spiral network.
+"""Unfinished training or a different solution? Long runs of the convex-baselines chapter's spiral
+network.
 
 After 300 full-batch steps at learning rate 0.5, the ten seeds of
 :func:`lesson_code.comparisons.spiral_study` end at losses more than a factor of four apart. Two
